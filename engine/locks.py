@@ -1,0 +1,45 @@
+"""The per-case lock: one writer at a time per case, across web and worker processes.
+
+A case has several instances (the annual certification and one placement review per
+person) whose script tasks update the same case rows, so the lock is per case, not per
+instance. On PostgreSQL it is a row lock (`SELECT ... FOR UPDATE`) on `case_lock`, held
+until the transaction ends; SQLite already serializes writers (`BEGIN IMMEDIATE`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import String, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engine.db import Base
+
+
+class CaseLock(Base):
+    __tablename__ = "case_lock"
+
+    case_ref: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+def lock_case(session: Session, case_ref: str) -> None:
+    held = session.info.setdefault("quotacert_case_locks", set())
+    if case_ref in held:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            pg_insert(CaseLock).values(case_ref=case_ref).on_conflict_do_nothing()
+        )
+        session.execute(
+            select(CaseLock.case_ref).where(CaseLock.case_ref == case_ref).with_for_update()
+        )
+    held.add(case_ref)
+
+
+def forget_locks(session: Session) -> None:
+    session.info.pop("quotacert_case_locks", None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        forget_locks(session)

@@ -1,0 +1,130 @@
+"""Engine tables: spec versions, instances, the inbox projection, the outbox, history.
+
+The inbox and outbox are flat, indexed tables written in the same transaction as the
+instance state, so a task list never reads serialized engine state (the lesson of
+Flowable's and Camunda's task-list slowdowns, see ENGINE_NOTES) and a service-task job
+is never lost between "state saved" and "job queued".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, Timestamped, utcnow
+
+
+class SpecVersion(Base, Timestamped):
+    """One distinct BPMN file content: a version of a process for a province (or national)."""
+
+    __tablename__ = "spec_version"
+    __table_args__ = (UniqueConstraint("process_id", "province", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    province: Mapped[str] = mapped_column(String(6), default="")  # "" = national default
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    is_current: Mapped[bool] = mapped_column(default=True)
+
+
+class ProcessInstance(Base, Timestamped):
+    """A running or finished BPMN instance; `state` is the serialized workflow without specs."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_timer", "status", "next_timer_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spec_version_id: Mapped[int] = mapped_column(ForeignKey("spec_version.id"))
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    case_ref: Mapped[str] = mapped_column(String(100), index=True)  # e.g. "case:12"
+    subject_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)  # jurisdiction
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running/completed/cancelled
+    state: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    next_timer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InboxTask(Base):
+    """A READY human task, projected for task lists (role = lane, jurisdiction = region)."""
+
+    __tablename__ = "inbox_task"
+    __table_args__ = (Index("ix_inbox_role_region", "role", "region_code", "due_at"),)
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    process_id: Mapped[str] = mapped_column(String(100))
+    task_name: Mapped[str] = mapped_column(String(100))  # BPMN id, e.g. manual_review
+    title: Mapped[str] = mapped_column(String(200))  # BPMN name, e.g. 安置登记审核
+    form: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(40))
+    region_code: Mapped[str] = mapped_column(String(6))
+    case_ref: Mapped[str] = mapped_column(String(100), index=True)
+    subject_ref: Mapped[str] = mapped_column(String(100), default="")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboxJob(Base, Timestamped):
+    """A service-task request waiting for a worker; the engine task id is the idempotency key."""
+
+    __tablename__ = "outbox_job"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    operation: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending/done/cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TaskEvent(Base):
+    """History: who completed which task of which instance with what data, and when."""
+
+    __tablename__ = "task_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # human/service/timer/start/cancel
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EngineSetting(Base):
+    """Small key/value settings shared by web and worker processes (the demo clock, holidays)."""
+
+    __tablename__ = "engine_setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
