@@ -7,6 +7,7 @@ so the engine never imports the case model and a diagram can only call what is l
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -52,8 +53,6 @@ class QuotaScriptEngine(PythonScriptEngine):
             begin = begin.replace(tzinfo=CHINA_TZ)
         result = add_working_days_from(begin.astimezone(CHINA_TZ), int(days), self.holidays)
         if result.warnings:
-            try:
+            with contextlib.suppress(RuntimeError):
                 current_step().warnings.extend(result.warnings)
-            except RuntimeError:
-                pass
         return result.due.isoformat()
