@@ -1,0 +1,3 @@
+from adapters.simulator.server import main
+
+main()
