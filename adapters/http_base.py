@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from adapters.errors import BadResponse, SystemUnavailable, system_label
-from adapters.wire import WireError
+from adapters.wire import NO_RECORD, WireError
 
 T = TypeVar("T")
 
@@ -47,15 +47,19 @@ class JsonHttp:
             self._client.close()
 
     def get_json(
-        self,
-        system: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        none_on_404: bool = False,
+        self, system: str, path: str, *, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """GET and decode a JSON object."""
+        result = self._send(system, "GET", path, params=params)
+        assert result is not None  # only find_json accepts a 404
+        return result
+
+    def find_json(
+        self, system: str, path: str, *, params: dict[str, Any] | None = None
     ) -> dict[str, Any] | None:
-        """GET and decode a JSON object; None for 404 when the caller treats it as "not found"."""
-        return self._send(system, "GET", path, params=params, none_on_404=none_on_404)
+        """GET a record that may not exist: None for a 404 whose body is
+        `{"error": "no_record"}`; any other 404 (wrong route or base URL) is BadResponse."""
+        return self._send(system, "GET", path, params=params, none_on_404=True)
 
     def post_json(
         self,
@@ -66,7 +70,7 @@ class JsonHttp:
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         result = self._send(system, "POST", path, json=payload, headers=headers)
-        assert result is not None  # none_on_404 is off for POST
+        assert result is not None  # only find_json accepts a 404
         return result
 
     def _send(
@@ -91,13 +95,13 @@ class JsonHttp:
                 f"无法连接{label}（{type(exc).__name__}），请稍后重试", system
             ) from None
         status = response.status_code
-        if status == 404 and none_on_404:
-            return None
+        if status == 404 and none_on_404 and _field(response, "error") == NO_RECORD:
+            return None  # the system looked and has no record (not: the route is wrong)
         if status == 429 or status >= 500:
-            detail = _message(response) or f"HTTP {status}"
+            detail = _field(response, "message") or f"HTTP {status}"
             raise SystemUnavailable(f"{label}暂时不可用：{detail}", system, status=status)
         if status >= 400:
-            detail = _message(response) or f"HTTP {status}"
+            detail = _field(response, "message") or f"HTTP {status}"
             raise BadResponse(f"{label}拒绝了请求：{detail}", system, status=status)
         try:
             body = response.json()
@@ -116,12 +120,12 @@ def parse(system: str, parser: Callable[[dict[str, Any]], T], body: dict[str, An
         raise BadResponse(f"{system_label(system)}返回的数据格式有误：{exc}", system) from None
 
 
-def _message(response: httpx.Response) -> str:
-    """The `message` field of an error body, if the other side sent one."""
+def _field(response: httpx.Response, name: str) -> str:
+    """A string field (`message`, `error`) of a JSON error body, if the other side sent one."""
     try:
         body = response.json()
     except ValueError:
         return ""
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"]
+    if isinstance(body, dict) and isinstance(body.get(name), str):
+        return body[name]
     return ""

@@ -35,7 +35,7 @@ class HttpCertificateRegistry:
 
     def lookup_person(self, id_number: str) -> PersonFact | None:
         path = f"/cdpf/persons/{path_segment(id_number)}"
-        body = self.http.get_json(self.system, path, none_on_404=True)
+        body = self.http.find_json(self.system, path)
         return None if body is None else parse(self.system, wire.person_from_json, body)
 
 
@@ -47,14 +47,12 @@ class HttpVeteranRegistry:
 
     def certificates(self, id_number: str) -> list[CertificateFact]:
         path = f"/veterans/certificates/{path_segment(id_number)}"
-        body = self.http.get_json(self.system, path, none_on_404=True)
-        if body is None:
-            return []
+        body = self.http.get_json(self.system, path)
         return parse(self.system, wire.certificates_from_json, body)
 
 
 class _YearRows:
-    """Shared GET /<system>/<id>?year= returning `{"months": [...]}`; 404 means no record."""
+    """Shared GET /<system>/<id>?year= returning `{"months": [...]}` (empty: no record)."""
 
     system = ""
 
@@ -63,8 +61,8 @@ class _YearRows:
 
     def _rows(self, id_number: str, year: int) -> list[MonthlyPayment]:
         path = f"/{self.system}/{path_segment(id_number)}"
-        body = self.http.get_json(self.system, path, params={"year": year}, none_on_404=True)
-        return [] if body is None else parse(self.system, wire.payments_from_json, body)
+        body = self.http.get_json(self.system, path, params={"year": year})
+        return parse(self.system, wire.payments_from_json, body)
 
 
 class HttpPensionInsurance(_YearRows):
@@ -96,9 +94,7 @@ class HttpPlacementRegistry:
 
     def placements(self, id_number: str, year: int) -> list[OtherPlacement]:
         path = f"/placement/{path_segment(id_number)}"
-        body = self.http.get_json(self.system, path, params={"year": year}, none_on_404=True)
-        if body is None:
-            return []
+        body = self.http.get_json(self.system, path, params={"year": year})
         return parse(self.system, wire.placements_from_json, body)
 
 
@@ -110,7 +106,7 @@ class HttpUnitRegistry:
 
     def unit(self, credit_code: str) -> UnitFact | None:
         path = f"/units/{path_segment(credit_code.strip().upper())}"
-        body = self.http.get_json(self.system, path, none_on_404=True)
+        body = self.http.find_json(self.system, path)
         return None if body is None else parse(self.system, wire.unit_from_json, body)
 
 

@@ -21,6 +21,10 @@ from domain.facts import (
     PersonFact,
 )
 
+# A 404 only means "no such person/unit" when the body says `{"error": "no_record"}`; a
+# bare 404 means a wrong base URL or route, which must never read as "no certificate".
+NO_RECORD = "no_record"
+
 
 class WireError(ValueError):
     """A payload does not have the agreed shape."""

@@ -1,12 +1,12 @@
 """The outside-system routes the HTTP clients call. Wire shapes come from adapters.wire.
 
-GET  /cdpf/persons/<id>                -> person JSON (404 when unknown)
+GET  /cdpf/persons/<id>                -> person JSON (404 {"error": "no_record"} when unknown)
 GET  /veterans/certificates/<id>       -> {"id_number", "certificates": [...]}
 GET  /pension/<id>?year=YYYY           -> {"id_number", "year", "months": [{month, unit_code, amount}]}
 GET  /medical/<id>?year=YYYY           -> same
 GET  /wage/<id>?year=YYYY              -> same, amount in yuan
 GET  /placement/<id>?year=YYYY         -> {"id_number", "year", "placements": [{month, unit_code}]}
-GET  /units/<credit_code>              -> {credit_code, name, region, nature, address} (404 unknown)
+GET  /units/<credit_code>              -> {credit_code, name, region, nature, address} (404 no_record)
 POST /tax/results                      -> receipt (201 first time, 200 replay, 409 key reuse)
 GET  /tax/results                      -> {"results": [{"receipt", "payload"}]}
 Malformed ID numbers, codes or years answer 400.
@@ -21,14 +21,18 @@ from flask import Flask, jsonify, request
 from adapters import wire
 from adapters.simulator.population import Population
 from adapters.simulator.tax import TaxInbox, TaxRejected
+from adapters.wire import NO_RECORD
 from domain.credit_code import is_valid_credit_code
 from domain.id_number import is_valid_id_number, normalize
 
 
-def _bad(message: str, status: int = 400) -> tuple[Any, int]:
-    return jsonify(
-        {"error": "bad_request" if status == 400 else "not_found", "message": message}
-    ), status
+def _bad(message: str) -> tuple[Any, int]:
+    return jsonify({"error": "bad_request", "message": message}), 400
+
+
+def _no_record(message: str) -> tuple[Any, int]:
+    """The system looked and found nothing (clients map this, and only this, 404 to None)."""
+    return jsonify({"error": NO_RECORD, "message": message}), 404
 
 
 def _year() -> int | None:
@@ -61,7 +65,7 @@ def register_system_routes(app: Flask, population: Population, tax: TaxInbox) ->
             return _bad("身份证号格式不正确")
         person = population.person(number)
         if person is None or not person.in_registry:
-            return _bad("残疾人证信息库中未查询到该身份证号", 404)
+            return _no_record("残疾人证信息库中未查询到该身份证号")
         return jsonify(wire.person_to_json(person.person))
 
     @app.get("/veterans/certificates/<id_number>")
@@ -112,7 +116,7 @@ def register_system_routes(app: Flask, population: Population, tax: TaxInbox) ->
             return _bad("统一社会信用代码格式不正确")
         found = population.unit(code)
         if found is None:
-            return _bad("市场监管登记中未查询到该单位", 404)
+            return _no_record("市场监管登记中未查询到该单位")
         return jsonify(wire.unit_to_json(found.to_fact()))
 
     @app.post("/tax/results")
