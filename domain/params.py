@@ -163,7 +163,7 @@ def _region_chain(region_code: str) -> list[str]:
 
 def _region_label(region_code: str) -> str:
     region = regions.nearest_known(region_code)
-    return region.name if region is not None else region_code
+    return regions.full_name(region.code, separator="") if region is not None else region_code
 
 
 class ParamsStore:
