@@ -10,3 +10,19 @@ class DomainError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class FieldErrors(DomainError):
+    """Several fields are wrong at once; `errors` maps each field to its Chinese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first = next(iter(errors.values()), "输入有误")
+        super().__init__(first, next(iter(errors), None))
+        self.errors = dict(errors)
+
+
+class NotFound(DomainError):
+    """Not there, or not yours: both answer 404 so that ids of others reveal nothing."""
+
+    def __init__(self, message: str = "未找到该记录") -> None:
+        super().__init__(message)
