@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ class StepContext:
     session: Session
     instance: ProcessInstance
     actor: str = ""
+    now: datetime | None = None  # the engine clock at the start of the step
     warnings: list[str] = field(default_factory=list)
     messages: list[tuple[str, dict]] = field(default_factory=list)  # (name, payload) to deliver
 

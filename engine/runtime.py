@@ -201,7 +201,7 @@ class Runtime:
             return None
 
     def _advance(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, actor: str) -> None:
-        ctx = StepContext(session=session, instance=instance, actor=actor)
+        ctx = StepContext(session=session, instance=instance, actor=actor, now=self.clock.now())
         with step_context(ctx):
             wf.refresh_timers()
             wf.do_engine_steps()

@@ -1,0 +1,129 @@
+"""The employer's case for a business year: open it, summarize it, complete it (完成申报)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.audit import record
+from casework.models import CertificationCase, Placement, Unit
+from casework.models.case import STAGE_NAMES
+from casework.models.placement import CONFIRMED, STATUSES
+from casework.system import System
+from domain.errors import DomainError
+from domain.params import params_for
+from engine.models import InboxTask
+
+
+class CaseLocked(DomainError):
+    """The case was declared: no adding, deleting or re-registering (001 第七步)."""
+
+    def __init__(self) -> None:
+        super().__init__("已完成申报，不能再添加、删除或重新登记残疾人员")
+
+
+def open_case(session: Session, system: System, unit: Unit, year: int, actor: str = "") -> CertificationCase:
+    """The unit's case for `year`, starting its annual_certification instance on first use."""
+    case = session.scalar(
+        select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
+    )
+    if case is not None:
+        return case
+    case = CertificationCase(unit_id=unit.id, year=year, region_code=unit.cdpf_region)
+    session.add(case)
+    session.flush()
+    instance = system.runtime.start(
+        session,
+        "annual_certification",
+        case_ref=case.ref,
+        region_code=case.region_code,
+        subject_ref=f"unit:{unit.id}",
+        data={"case_id": case.id, "pledge_read": False},
+        actor=actor,
+    )
+    case.instance_id = instance.id
+    return case
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """首页 and 残疾人安置管理 headline numbers (001)."""
+
+    registered_people: int  # 已登记 N 人
+    status_counts: dict[str, int]
+    confirmed_months: int  # 本次累计安置确认 N 个月
+    approved_months: int  # 累计安置核定 N 个月
+    quota_ratio: Decimal  # 安排比例 (the province's quota ratio)
+    actual_persons: Decimal  # 实际安排人数 = 核定月数 / 12
+    stage: str
+    stage_name: str
+    locked: bool
+    can_declare: bool
+
+
+def summarize(session: Session, case: CertificationCase) -> CaseSummary:
+    rows = session.execute(
+        select(
+            Placement.status,
+            func.count(),
+            func.coalesce(func.sum(Placement.confirmed_months), 0),
+            func.coalesce(func.sum(Placement.approved_months), 0),
+        )
+        .where(Placement.case_id == case.id, Placement.removed.is_(False))
+        .group_by(Placement.status)
+    ).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    confirmed = approved = 0
+    for status, n, conf, appr in rows:
+        counts[status] = n
+        confirmed += int(conf)
+        approved += int(appr)
+    people = sum(counts.values())
+    params = params_for(case.region_code, _today())
+    return CaseSummary(
+        registered_people=people,
+        status_counts=counts,
+        confirmed_months=confirmed,
+        approved_months=approved,
+        quota_ratio=params.quota_ratio,
+        actual_persons=(Decimal(approved) / 12).quantize(Decimal("0.01")),
+        stage=case.stage,
+        stage_name=STAGE_NAMES.get(case.stage, case.stage),
+        locked=case.locked,
+        can_declare=(not case.locked and people > 0 and counts[CONFIRMED] == people),
+    )
+
+
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+def declaration_task(session: Session, case: CertificationCase) -> InboxTask | None:
+    return session.scalar(
+        select(InboxTask).where(InboxTask.case_ref == case.ref, InboxTask.task_name == "declare")
+    )
+
+
+def complete_declaration(
+    session: Session, system: System, user, case: CertificationCase, pledge_read: bool, ip: str = ""
+) -> None:
+    """完成申报: everyone 已审核确认 and the pledge read, then the diagram locks the case."""
+    if case.locked:
+        raise DomainError("本年度已完成申报")
+    if not pledge_read:
+        raise DomainError("请先阅读《申报资料真实性承诺书》并勾选确认", "pledge_read")
+    summary = summarize(session, case)
+    if summary.registered_people == 0:
+        raise DomainError("尚未登记任何安置人员，不能完成申报")
+    if not summary.can_declare:
+        raise DomainError("还有人员未“已审核确认”，全部人员审核确认后才能完成申报")
+    task = declaration_task(session, case)
+    if task is None:
+        raise DomainError("当前不能完成申报，请刷新页面")
+    system.runtime.complete_task(session, task.task_id, {"pledge_read": True}, actor=user.login)
+    record(session, user, "完成申报", case_id=case.id, target=case.ref, ip=ip)

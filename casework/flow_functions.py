@@ -1,0 +1,215 @@
+"""The functions our diagrams' script tasks call, and nothing else.
+
+Each runs inside an engine step, in the step's transaction (`current_step().session`),
+so a script task's writes commit together with the instance state or not at all. They
+record facts and statuses; *which* of them runs *when* is decided by the diagrams.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from casework.models import CertificationCase, MonthCheck, Placement
+from casework.models.case import STAGE_DECLARED, STAGE_SENT
+from casework.models.placement import CONFIRMED, PARTLY_REJECTED, PENDING, REJECTED
+from domain.counting import count_person
+from domain.months import format_month
+from domain.params import params_for
+from engine.context import current_step
+from engine.script_engine import register_script_function
+
+
+def _placement(placement_id: int) -> Placement:
+    placement = current_step().session.get(Placement, int(placement_id))
+    if placement is None:
+        raise LookupError(f"placement {placement_id} not found")
+    return placement
+
+
+def _case(case_id: int) -> CertificationCase:
+    case = current_step().session.get(CertificationCase, int(case_id))
+    if case is None:
+        raise LookupError(f"case {case_id} not found")
+    return case
+
+
+def _now():
+    return current_step().now
+
+
+def recount(placement: Placement) -> None:
+    """Set the person's month counts from the grid (安置登记/确认/核定/不通过)."""
+    registered = [m.month for m in placement.months if m.selected]
+    confirmed = [
+        m.month
+        for m in placement.months
+        if m.selected and ((m.passed and not m.claimed) or m.decision == "有效")
+    ]
+    weights = {m.month: m.weight for m in placement.months}
+    count = count_person(registered, confirmed, weights)
+    placement.registered_months = count.registered_months
+    placement.confirmed_months = count.confirmed_months
+    placement.severe_months = count.severe_months
+    placement.approved_months = count.approved_months
+    placement.rejected_months = sum(1 for m in placement.months if m.selected and m.decision == "无效")
+
+
+# -- placement_review.bpmn ---------------------------------------------------------------
+@register_script_function()
+def record_month_checks(placement_id: int, verification: dict) -> None:
+    """记录核验结果: the 12-month grid from auto-verify replaces the previous one."""
+    placement = _placement(placement_id)
+    by_month = {m.month: m for m in placement.months}
+    for row in verification.get("months", []):
+        month = by_month.get(row["month"])
+        if month is None:
+            month = MonthCheck(month=row["month"])
+            placement.months.append(month)
+        for name in (
+            "wage",
+            "pension",
+            "medical",
+            "certificate",
+            "working_age",
+            "contract",
+            "certificate_type",
+            "no_other_unit",
+            "passed",
+        ):
+            setattr(month, name, bool(row[name]))
+        month.certificate_kind = row.get("certificate_kind") or ""
+        month.certificate_grade = row.get("certificate_grade")
+        month.weight = int(row.get("weight") or 1)
+        month.reasons = list(row.get("reasons", []))
+        month.selected = month.passed
+        month.claimed = False
+        month.decision = month.decision_reason = month.decided_by = ""
+        month.decided_at = None
+    placement.weight = max((m.weight for m in placement.months), default=1)
+    recount(placement)
+
+
+def _apply_selection(placement: Placement, selected: list[int], claimed: list[int]) -> None:
+    selected_set, claimed_set = {int(m) for m in selected}, {int(m) for m in claimed}
+    for month in placement.months:
+        month.selected = month.month in selected_set
+        month.claimed = month.month in claimed_set and not month.passed
+    placement.declared_at = _now()
+
+
+@register_script_function()
+def confirm_by_system(placement_id: int, selected_months: list[int]) -> None:
+    """审核通过（系统）: only auto-passed months were ticked."""
+    placement = _placement(placement_id)
+    _apply_selection(placement, selected_months, [])
+    placement.status = CONFIRMED
+    placement.confirmed_by = "系统"
+    placement.confirmed_at = _now()
+    recount(placement)
+
+
+@register_script_function()
+def submit_for_review(placement_id: int, selected_months: list[int], claimed_months: list[int]) -> None:
+    """提交残联审核: ticked failed months wait for a reviewer."""
+    placement = _placement(placement_id)
+    _apply_selection(placement, selected_months, claimed_months)
+    placement.status = PENDING
+    placement.confirmed_by = ""
+    placement.confirmed_at = None
+    recount(placement)
+
+
+@register_script_function()
+def apply_review(placement_id: int, review: dict) -> None:
+    """记录审核结论: each claimed month 有效/无效; the person's status follows."""
+    placement = _placement(placement_id)
+    decisions = {int(k): v for k, v in (review.get("decisions") or {}).items()}
+    reviewer = review.get("reviewer", "")
+    invalid = 0
+    for month in placement.months:
+        if not month.claimed:
+            continue
+        decision = decisions.get(month.month, {})
+        valid = bool(decision.get("valid"))
+        month.decision = "有效" if valid else "无效"
+        month.decision_reason = str(decision.get("reason", ""))[:200]
+        month.decided_by = reviewer
+        month.decided_at = _now()
+        invalid += 0 if valid else 1
+    recount(placement)
+    if invalid == 0:
+        placement.status = CONFIRMED
+        placement.confirmed_by = "人工"
+        placement.confirmed_at = _now()
+    elif placement.confirmed_months > 0:
+        placement.status = PARTLY_REJECTED
+    else:
+        placement.status = REJECTED
+
+
+@register_script_function()
+def notify_review_done(placement_id: int) -> None:
+    """发送审核完成通知 (001 通知公告, 002 shows its text)."""
+    from casework.notices import notify_unit
+
+    placement = _placement(placement_id)
+    case = current_step().session.get(CertificationCase, placement.case_id)
+    valid = [
+        f"{case.year}{m.month:02d}"
+        for m in placement.months
+        if m.selected and ((m.passed and not m.claimed) or m.decision == "有效")
+    ]
+    body = f"贵单位安置人员“{placement.name}”资料审核已完成，有效月份为{','.join(valid) or '无'}"
+    rejected = [m for m in placement.months if m.decision == "无效"]
+    if rejected:
+        reasons = "；".join(
+            f"{format_month(case.year, m.month)}：{m.decision_reason or '无效'}" for m in rejected
+        )
+        body += f"。不通过月份及原因：{reasons}"
+    notify_unit(
+        current_step().session, case.unit_id, f"安置人员“{placement.name}”资料审核完成通知", body
+    )
+
+
+@register_script_function()
+def time_limit(name: str) -> int:
+    """A working-day time limit of the instance's province (003), e.g. manual_review."""
+    ctx = current_step()
+    day = (ctx.now.date() if ctx.now else date.today())
+    return int(getattr(params_for(ctx.instance.region_code, day).time_limits, name))
+
+
+# -- annual_certification.bpmn -----------------------------------------------------------
+@register_script_function()
+def declaration_ready(case_id: int) -> bool:
+    """Everyone registered is 已审核确认 (001 第六步), and there is someone."""
+    session = current_step().session
+    statuses = session.scalars(
+        select(Placement.status).where(Placement.case_id == int(case_id), Placement.removed.is_(False))
+    ).all()
+    return bool(statuses) and all(s == CONFIRMED for s in statuses)
+
+
+@register_script_function()
+def lock_case(case_id: int) -> None:
+    """完成申报: the case is locked against adding, deleting or re-registering people."""
+    case = _case(case_id)
+    case.locked = True
+    case.stage = STAGE_DECLARED
+    case.declared_at = _now()
+
+
+@register_script_function()
+def release_certificate(case_id: int) -> None:
+    """审核认定书 may be downloaded (001: three working days after 完成申报)."""
+    _case(case_id).certificate_ready_at = _now()
+
+
+@register_script_function()
+def mark_sent_to_tax(case_id: int, tax_receipt: dict) -> None:
+    case = _case(case_id)
+    case.stage = STAGE_SENT
+    case.sent_to_tax_at = _now()
+    case.tax_receipt = str((tax_receipt or {}).get("receipt_no", ""))[:100]

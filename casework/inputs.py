@@ -1,0 +1,127 @@
+"""Parsing raw input (form fields or JSON values) into typed values with Chinese errors.
+
+Services take plain dicts from both the pages and the API, so both get the same checks
+and the same messages. Each parser raises DomainError naming its field; `collect` runs
+several and raises one FieldErrors with every message, so the user fixes all at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.errors import DomainError, FieldErrors
+
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def text(value: Any, field: str, label: str, *, required: bool = True, max_len: int = 200) -> str:
+    s = "" if value is None else str(value).strip()
+    if required and not s:
+        raise DomainError(f"请输入{label}", field)
+    if len(s) > max_len:
+        raise DomainError(f"{label}不能超过{max_len}个字", field)
+    return s
+
+
+def choice(value: Any, field: str, label: str, options: tuple[str, ...], *, required: bool = True) -> str:
+    s = "" if value is None else str(value).strip()
+    if not s and not required:
+        return ""
+    if s not in options:
+        raise DomainError(f"请选择{label}", field)
+    return s
+
+
+def phone(value: Any, field: str, label: str = "联系电话", *, required: bool = True) -> str:
+    s = text(value, field, label, required=required, max_len=30).replace(" ", "")
+    if s and not _PHONE.match(s):
+        raise DomainError(f"{label}格式不正确（手机号11位，或区号-座机号）", field)
+    return s
+
+
+def a_date(value: Any, field: str, label: str) -> date:
+    if isinstance(value, date):
+        return value
+    s = "" if value is None else str(value).strip()
+    if not s:
+        raise DomainError(f"请选择{label}", field)
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+    if not m:
+        raise DomainError(f"{label}格式应为YYYY-MM-DD", field)
+    try:
+        day = date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise DomainError(f"{label}不存在（{s}）", field) from None
+    if not 1900 <= day.year <= 2100:
+        raise DomainError(f"{label}不合理（{s}）", field)
+    return day
+
+
+def money(value: Any, field: str, label: str, *, maximum: Decimal = Decimal("10000000")) -> Decimal:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise DomainError(f"请输入{label}", field)
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise DomainError(f"{label}须为数字", field) from None
+    if not amount.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
+        raise DomainError(f"{label}须为数字", field)
+    if amount <= 0:
+        raise DomainError(f"{label}须大于0", field)
+    if amount > maximum:
+        raise DomainError(f"{label}不能超过{maximum}", field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(f"{label}最多保留两位小数", field)
+    return amount
+
+
+def integer(value: Any, field: str, label: str, *, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool):
+        raise DomainError(f"{label}须为整数", field)
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise DomainError(f"{label}须为整数", field) from None
+    if not minimum <= n <= maximum:
+        raise DomainError(f"{label}须在{minimum}到{maximum}之间", field)
+    return n
+
+
+def flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "on", "yes", "是", "y")
+
+
+def month_list(value: Any, field: str = "months") -> list[int]:
+    """Months 1–12 from a list or a comma-separated string."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    months = []
+    for item in items:
+        m = integer(item, field, "月份", minimum=1, maximum=12)
+        if m not in months:
+            months.append(m)
+    return sorted(months)
+
+
+def collect(parsers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run each parser; return the values or raise FieldErrors with every message."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, parse in parsers.items():
+        try:
+            values[name] = parse()
+        except FieldErrors as exc:
+            errors.update(exc.errors)
+        except DomainError as exc:
+            errors[exc.field or name] = exc.message
+    if errors:
+        raise FieldErrors(errors)
+    return values

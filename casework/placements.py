@@ -1,0 +1,233 @@
+"""残疾人安置管理 (001 第二步): add a person, edit the person while registering, list,
+re-register, delete. Every command checks the case is open, validates everything first,
+writes, and records an audit entry; the flow itself moves in placement_review.bpmn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from adapters.errors import AdapterError
+from casework import inputs
+from casework.audit import record
+from casework.cases import CaseLocked
+from casework.models import Certificate, CertificationCase, MonthCheck, Placement
+from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
+from casework.system import System
+from domain import regions
+from domain.certificate import category_name
+from domain.errors import DomainError, NotFound
+from domain.facts import PersonFact
+from domain.id_number import parse_id_number
+from engine.models import InboxTask, OutboxJob
+
+HOUSEHOLD_TYPES = ("本市户籍", "本省外市户籍", "外省户籍")
+EDUCATION = ("小学及以下", "初中", "高中", "中专/技校", "大专", "本科", "研究生")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_placements(
+    session: Session, case: CertificationCase, *, q: str = "", status: str = "", page: int = 1, per_page: int = 20
+) -> Page:
+    """安置人员列表 with search by 姓名 or 身份证号 and a status filter."""
+    query = select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False))
+    q = (q or "").strip()
+    if q:
+        like = f"%{q.upper()}%"
+        query = query.where(or_(Placement.name.like(f"%{q}%"), Placement.id_number.like(like)))
+    if status in STATUSES:
+        query = query.where(Placement.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, int(page or 1))
+    items = session.scalars(
+        query.order_by(Placement.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
+
+
+def get_placement(session: Session, case: CertificationCase, placement_id: int) -> Placement:
+    placement = session.get(Placement, placement_id)
+    if placement is None or placement.case_id != case.id or placement.removed:
+        raise NotFound("未找到该安置人员")
+    return placement
+
+
+def current_task(session: Session, placement: Placement) -> InboxTask | None:
+    """The READY human task of the person's review instance, if any."""
+    if placement.instance_id is None:
+        return None
+    return session.scalar(select(InboxTask).where(InboxTask.instance_id == placement.instance_id))
+
+
+def verifying(session: Session, placement: Placement) -> OutboxJob | None:
+    """The pending auto-verify job, while the worker asks the outside systems."""
+    if placement.instance_id is None:
+        return None
+    return session.scalar(
+        select(OutboxJob).where(
+            OutboxJob.instance_id == placement.instance_id, OutboxJob.status == "pending"
+        )
+    )
+
+
+def lookup_person(system: System, id_number: str) -> PersonFact | None:
+    """身份证号 autofill from the 残疾人证 registry (a read-only look-up)."""
+    number = parse_id_number(id_number).number
+    try:
+        return system.clients.registry.lookup_person(number)
+    except AdapterError as exc:
+        raise DomainError("残疾人证信息系统暂时无法访问，请手动填写带*的内容", "id_number") from exc
+
+
+def _person_values(data: dict) -> dict:
+    values = inputs.collect(
+        {
+            "id_number": lambda: parse_id_number(data.get("id_number", "")),
+            "name": lambda: inputs.text(data.get("name"), "name", "姓名", max_len=30),
+            "phone": lambda: inputs.phone(data.get("phone"), "phone"),
+            "household_type": lambda: inputs.choice(
+                data.get("household_type"), "household_type", "户籍地类型", HOUSEHOLD_TYPES
+            ),
+            "household_region": lambda: regions.get(
+                str(data.get("household_region", "")).strip(), "household_region"
+            ).code,
+            "household_address": lambda: inputs.text(data.get("household_address"), "household_address", "户籍地址"),
+            "education": lambda: inputs.choice(
+                data.get("education"), "education", "文化程度", EDUCATION, required=False
+            ),
+            "guardian_name": lambda: inputs.text(
+                data.get("guardian_name"), "guardian_name", "监护人姓名", required=False, max_len=30
+            ),
+            "guardian_phone": lambda: inputs.phone(
+                data.get("guardian_phone"), "guardian_phone", "监护人电话", required=False
+            ),
+            "is_graduate": lambda: inputs.flag(data.get("is_graduate", False)),
+        }
+    )
+    id_info = values.pop("id_number")
+    values.update(id_number=id_info.number, sex=id_info.sex, birth_date=id_info.birth_date)
+    return values
+
+
+def _ensure_open(case: CertificationCase) -> None:
+    if case.locked:
+        raise CaseLocked()
+
+
+def add_placement(
+    session: Session, system: System, user, case: CertificationCase, data: dict, ip: str = ""
+) -> Placement:
+    """添加残疾人: step 安置登记; registry certificates are copied in when found."""
+    _ensure_open(case)
+    values = _person_values(data)
+    duplicate = session.scalar(
+        select(Placement.id).where(
+            Placement.case_id == case.id,
+            Placement.id_number == values["id_number"],
+            Placement.removed.is_(False),
+        )
+    )
+    if duplicate:
+        raise DomainError("该人员已在本年度安置人员列表中", "id_number")
+    try:
+        found = system.clients.registry.lookup_person(values["id_number"])
+    except AdapterError:
+        found = None  # the employer adds the certificate by hand; a reviewer checks it
+    placement = Placement(case_id=case.id, status=INCOMPLETE, **values)
+    for cert in found.certificates if found else ():
+        placement.certificates.append(
+            Certificate(
+                number=cert.number,
+                kind=str(cert.kind),
+                category=category_name(cert.category) if cert.category.isdigit() else cert.category,
+                grade=cert.grade,
+                valid_from=cert.valid_from,
+                valid_to=cert.valid_to,
+                source="registry",
+            )
+        )
+    session.add(placement)
+    session.flush()
+    _start_review(session, system, user, case, placement)
+    record(session, user, "添加残疾人", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
+    return placement
+
+
+def _start_review(session: Session, system: System, user, case: CertificationCase, placement: Placement) -> None:
+    instance = system.runtime.start(
+        session,
+        "placement_review",
+        case_ref=case.ref,
+        region_code=case.region_code,
+        subject_ref=f"placement:{placement.id}",
+        data={"placement_id": placement.id, "case_id": case.id},
+        actor=user.login,
+    )
+    placement.instance_id = instance.id
+
+
+def require_task(session: Session, placement: Placement, task_name: str, message: str) -> InboxTask:
+    task = current_task(session, placement)
+    if task is None or task.task_name != task_name:
+        raise DomainError(message)
+    return task
+
+
+def update_person(
+    session: Session, user, case: CertificationCase, placement: Placement, data: dict, ip: str = ""
+) -> None:
+    _ensure_open(case)
+    require_task(session, placement, "register", "当前步骤不能修改人员基本信息")
+    values = _person_values(data)
+    if values["id_number"] != placement.id_number:
+        raise DomainError("身份证号不能修改；如需更换人员，请删除后重新添加", "id_number")
+    for key, value in values.items():
+        setattr(placement, key, value)
+    record(session, user, "修改安置人员信息", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
+
+
+def re_register(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
+    """重新登记: a confirmed or refused person is registered again from step one."""
+    _ensure_open(case)
+    if placement.status not in (CONFIRMED, PARTLY_REJECTED, REJECTED):
+        raise DomainError("只有审核完成的人员才能重新登记")
+    if placement.instance_id is not None:
+        system.runtime.cancel(session, placement.instance_id, user.login, "重新登记")
+    for month in list(placement.months):
+        session.delete(month)
+    placement.months.clear()
+    placement.status = INCOMPLETE
+    placement.confirmed_by = ""
+    placement.confirmed_at = None
+    placement.declared_at = None
+    for name in ("registered_months", "confirmed_months", "rejected_months", "approved_months", "severe_months"):
+        setattr(placement, name, 0)
+    session.flush()
+    _start_review(session, system, user, case, placement)
+    record(session, user, "重新登记", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
+
+
+def remove_placement(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
+    """删除: before 完成申报 only; the row stays for the audit trail."""
+    _ensure_open(case)
+    if placement.instance_id is not None:
+        system.runtime.cancel(session, placement.instance_id, user.login, "删除安置人员")
+    placement.removed = True
+    record(session, user, "删除安置人员", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
+
+
+def month_rows(placement: Placement) -> list[MonthCheck]:
+    return sorted(placement.months, key=lambda m: m.month)

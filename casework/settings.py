@@ -1,0 +1,50 @@
+"""Deployment settings, read from the environment with zero-setup defaults.
+
+Defaults run everything on one machine with no services: SQLite under var/, jobs in
+threads of the web process, outside systems answered by the bundled simulator.
+`DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and RQ workers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_var() -> Path:
+    return Path(os.environ.get("QUOTACERT_VAR", ROOT / "var"))
+
+
+@dataclass
+class Settings:
+    var_dir: Path = field(default_factory=_default_var)
+    database_url: str = ""
+    redis_url: str = ""
+    simulator_url: str = "http://127.0.0.1:8765"
+    adapter_timeout: float = 10.0
+    job_runner: str = "inprocess"  # inprocess / rq / manual (tests drive jobs themselves)
+    business_year: int = 2025
+    job_lease_seconds: float = 120.0
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        s = cls()
+        s.database_url = os.environ.get("DATABASE_URL", "")
+        s.redis_url = os.environ.get("REDIS_URL", "")
+        s.simulator_url = os.environ.get("SIMULATOR_URL", s.simulator_url)
+        if os.environ.get("BUSINESS_YEAR"):
+            s.business_year = int(os.environ["BUSINESS_YEAR"])
+        s.job_runner = os.environ.get("JOB_RUNNER", "rq" if s.redis_url else "inprocess")
+        for key, value in overrides.items():
+            setattr(s, key, value)
+        if not s.database_url:
+            s.var_dir.mkdir(parents=True, exist_ok=True)
+            s.database_url = f"sqlite:///{s.var_dir / 'quotacert.db'}"
+        return s
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.var_dir / "uploads"

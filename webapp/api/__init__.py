@@ -1,0 +1,149 @@
+"""JSON API under /api/v1: the same commands and the same authorization as the pages.
+
+Clients authenticate with `Authorization: Bearer <token>` (from POST /api/v1/auth/login);
+the browser's own fetches may use the session cookie instead, and then a state-changing
+request must carry the CSRF token in `X-CSRFToken`. Errors are JSON with a Chinese
+`error` and, for bad input, one Chinese message per field in `fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, Flask, g, jsonify, request
+from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from domain.errors import DomainError, FieldErrors, NotFound
+from webapp.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+TOKEN_MAX_AGE = 12 * 3600
+_PATHS: dict[str, dict] = {}
+_SCHEMAS: dict[str, dict] = {}
+
+
+def document(path: str, method: str, spec: dict) -> None:
+    """Add one operation to the OpenAPI document (called at import by each API module)."""
+    _PATHS.setdefault(path, {})[method.lower()] = spec
+
+
+def schema(name: str, body: dict) -> dict:
+    _SCHEMAS[name] = body
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def openapi_paths() -> dict[str, dict]:
+    return _PATHS
+
+
+def openapi_schemas() -> dict[str, dict]:
+    return _SCHEMAS
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.fields = status, message, fields or {}
+
+
+def error(status: int, message: str, fields: dict[str, str] | None = None):
+    body: dict = {"error": message}
+    if fields:
+        body["fields"] = fields
+    return jsonify(body), status
+
+
+def _serializer(app_secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app_secret, salt="quotacert-api-token")
+
+
+def issue_token(user) -> str:
+    from flask import current_app
+
+    return _serializer(current_app.secret_key).dumps(
+        {"uid": user.id, "pw": user.password_hash[-16:]}
+    )
+
+
+def _user_from_token(token: str):
+    from flask import current_app
+
+    from casework.models import User
+
+    try:
+        data = _serializer(current_app.secret_key).loads(token, max_age=TOKEN_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db().get(User, int(data.get("uid", 0)))
+    if user is None or not user.active or user.password_hash[-16:] != data.get("pw"):
+        return None
+    return user
+
+
+def api_user():
+    """The authenticated user of this API request, or None."""
+    return g.get("api_user")
+
+
+def login_required(*roles: str) -> Callable:
+    """Require an authenticated user (optionally one of `roles`); 401/403 as JSON."""
+
+    def decorator(fn: Callable) -> Callable:
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            user = api_user()
+            if user is None:
+                return error(401, "请先登录")
+            if roles and user.role not in roles:
+                return error(403, "无权执行此操作")
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@bp.before_request
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.api_user = _user_from_token(header[7:].strip())
+        if g.api_user is None:
+            raise ApiError(401, "登录已失效，请重新登录")
+        return
+    g.api_user = current_user if current_user.is_authenticated else None
+    if g.api_user is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # cookie-authenticated writes need the CSRF header
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return error(exc.status, exc.message, exc.fields)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    if isinstance(exc, NotFound):
+        return error(404, exc.message)
+    if isinstance(exc, FieldErrors):
+        return error(400, "输入有误", exc.errors)
+    fields = {exc.field: exc.message} if exc.field else None
+    return error(400, exc.message, fields)
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 in Chinese."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "请求体须为JSON对象")
+    return data
+
+
+def init_app(app: Flask) -> None:
+    from webapp.api import openapi  # noqa: F401  (registers /openapi.json)
+    from webapp.api import registry  # noqa: F401  (API modules register routes on import)
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

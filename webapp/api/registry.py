@@ -1,0 +1,10 @@
+"""Imports every API module so that its routes and documentation are registered."""
+
+from webapp.api import (  # noqa: F401
+    auth,
+    levy,
+    notices,
+    placements,
+    review,
+    units,
+)
