@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 from waitress import serve
@@ -26,13 +27,17 @@ class BackgroundSimulator:
     _thread: threading.Thread
 
     def stop(self) -> None:
-        server = self._server
-        server.close()  # type: ignore[attr-defined]
-        # Keep-alive channels would keep the loop alive until their idle timeout.
-        for channel in list(server._map.values()):  # type: ignore[attr-defined]
-            channel.close()
-        server.task_dispatcher.shutdown(timeout=2)  # type: ignore[attr-defined]
+        """Close every socket from inside the server's own loop thread (closing them from
+        here would race with the loop), so the loop ends even with keep-alive clients."""
+        server: Any = self._server
+
+        def close_all() -> None:
+            for channel in list(server._map.values()):
+                channel.close()
+
+        server.trigger.pull_trigger(close_all)
         self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown(timeout=2)
 
 
 def serve_in_background(
