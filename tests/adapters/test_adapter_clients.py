@@ -21,6 +21,7 @@ from adapters.protocols import (
     WageData,
 )
 from adapters.simulator.population import SCENARIOS, DemoPerson, Population
+from domain.credit_code import make_credit_code
 from domain.facts import (
     CertificateFact,
     CertificateKind,
@@ -132,8 +133,6 @@ def test_units(clients: Clients, population: Population) -> None:
         assert unit == UnitFact(demo.code, demo.name, demo.region, demo.nature, demo.address)
     known = population.employers()[0].code
     assert clients.units.unit(known.lower()) is not None
-    from domain.credit_code import make_credit_code
-
     assert clients.units.unit(make_credit_code("91110105MA0000000")) is None
 
 
