@@ -62,6 +62,11 @@ def rules_for(year: int, region_code: str | None = None) -> LevyRules:
     return LevyRules(params.levy_rule, params.wage_cap_multiple, params.quota_ratio)
 
 
+def _decimal(value: Decimal | float | int) -> Decimal:
+    """Decimal of what a caller passed; a float goes through its text (0.015, not 0.01499…)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def to_fen(value: Fraction | Decimal) -> Decimal:
     """Round to the fen, half up, from an exact value."""
     if isinstance(value, Fraction):
@@ -84,11 +89,11 @@ def actual_persons(severe_person_months: int, other_person_months: int) -> Fract
 def estimate_levy(data: LevyInput, rules: LevyRules | None = None) -> LevyResult:
     """The levy for one year; `rules` defaults to the shipped parameters for the year."""
     rules = rules if rules is not None else rules_for(data.year, data.region_code)
-    ratio = data.ratio if data.ratio is not None else rules.quota_ratio
+    ratio = _decimal(data.ratio if data.ratio is not None else rules.quota_ratio)
     quota = Fraction(data.staff_count) * Fraction(ratio)
     actual = actual_persons(data.severe_person_months, data.other_person_months)
-    cap = Fraction(rules.wage_cap_multiple) * Fraction(data.social_avg_annual_wage)
-    wage_base = min(Fraction(data.avg_annual_wage), cap)
+    cap = Fraction(rules.wage_cap_multiple) * Fraction(_decimal(data.social_avg_annual_wage))
+    wage_base = min(Fraction(_decimal(data.avg_annual_wage)), cap)
     levy_full = to_fen(max(Fraction(0), quota - actual) * wage_base)
 
     exempt = rules.rule.is_exempt(data.staff_count, data.is_enterprise)
@@ -185,6 +190,8 @@ def validate_levy_input(data: dict) -> tuple[LevyInput | None, dict[str, str]]:
     Web forms send text and JSON clients send numbers, so both are accepted; booleans,
     NaN and infinity are not numbers here.
     """
+    if not isinstance(data, dict):
+        return None, {"request": "请求内容须为JSON对象"}
     errors: dict[str, str] = {}
     values: dict[str, Decimal] = {}
     for key in (*_REQUIRED, "ratio"):

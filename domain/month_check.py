@@ -28,7 +28,7 @@ from domain.month_params import FixedMonthParams as FixedMonthParams
 from domain.month_params import MonthParams, ShippedMonthParams
 from domain.month_selection import selectable_months as selectable_months
 from domain.months import format_month, month_end, month_start
-from domain.retirement import in_working_age, working_age_reason
+from domain.retirement import working_age_reason
 
 # The grid's columns in the order 001/002 show them; also the MonthResult field names.
 CHECKS = (
@@ -207,10 +207,14 @@ def check_certificate_type(facts: YearFacts, month: int) -> CheckOutcome:
 def check_working_age(facts: YearFacts, month: int, female_track: str = "default") -> CheckOutcome:
     """是否就业年龄段: 16 to the statutory retirement age (``domain.retirement``)."""
     person = facts.person
-    if in_working_age(person.birth_date, person.sex, facts.year, month, female_track):
+    when = format_month(facts.year, month)
+    try:
+        why = working_age_reason(person.birth_date, person.sex, facts.year, month, female_track)
+    except DomainError as exc:  # e.g. a registry that sends no sex: review by hand
+        return CheckOutcome.failed(f"{when}无法判断就业年龄段：{exc.message}")
+    if why is None:
         return CheckOutcome.passed()
-    why = working_age_reason(person.birth_date, person.sex, facts.year, month, female_track)
-    return CheckOutcome.failed(f"{format_month(facts.year, month)}不在法定就业年龄段内（{why}）")
+    return CheckOutcome.failed(f"{when}不在法定就业年龄段内（{why}）")
 
 
 def check_contract(facts: YearFacts, month: int) -> CheckOutcome:

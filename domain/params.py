@@ -118,7 +118,16 @@ class _Source:
     social_average_wage: dict[str, dict[int, Decimal]]
 
 
-def _parse_source(raw: dict[str, Any], name: str) -> _Source:
+def _table(raw: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    table = raw.get(key, {})
+    if not isinstance(table, dict):
+        raise DomainError(f"参数文件{name}.json中的{key}应为按地区代码的对象")
+    return table
+
+
+def _parse_source(raw: Any, name: str) -> _Source:
+    if not isinstance(raw, dict):
+        raise DomainError(f"参数文件{name}.json应为JSON对象")
     fields = {
         key: parse_periods(raw[key], f"{name}.{FIELD_LABELS[key]}", convert)
         for key, convert in _CONVERTERS.items()
@@ -126,13 +135,13 @@ def _parse_source(raw: dict[str, Any], name: str) -> _Source:
     }
     minimum = {
         region: parse_periods(periods, f"{name}.最低工资标准.{region}", _positive_decimal)
-        for region, periods in raw.get("minimum_wage", {}).items()
+        for region, periods in _table(raw, "minimum_wage", name).items()
     }
     social: dict[str, dict[int, Decimal]] = {}
-    for region, by_year in raw.get("social_average_wage", {}).items():
+    for region, by_year in _table(raw, "social_average_wage", name).items():
         try:
             social[region] = {int(y): _positive_decimal(v) for y, v in by_year.items()}
-        except (ValueError, ArithmeticError):
+        except (ValueError, ArithmeticError, AttributeError, TypeError):
             raise DomainError(f"参数文件{name}中{region}的社会平均工资格式错误") from None
     if name != NATIONAL:
         for region in [*minimum, *social]:
@@ -145,6 +154,8 @@ def _province_prefix(region_code: str) -> str:
     code = (region_code or "").strip()
     if len(code) != 6 or not code.isdigit():
         raise DomainError("行政区划代码应为6位数字", "region_code")
+    if regions.find(code[:2] + "0000") is None:
+        raise DomainError("所选行政区划不存在", "region_code")
     return code[:2]
 
 

@@ -217,3 +217,16 @@ def test_every_missing_field_is_reported_at_once():
     data, errors = validate_levy_input({})
     assert data is None
     assert set(errors) == set(GOOD)
+
+
+def test_float_inputs_are_read_as_their_decimal_text():
+    # 1000 × 0.015 is exactly 15 only in decimal; 180 severe months meet the quota exactly
+    data = LevyInput(2025, 1000, 780000.0, 400000.0, 90, 0, ratio=0.015)
+    result = estimate_levy(data)
+    assert result.quota == D("15.000")
+    assert result.rate == D("0")
+    assert result.levy_full == D("0.00")
+
+
+def test_non_object_request():
+    assert validate_levy_input(["year", 2025]) == (None, {"request": "请求内容须为JSON对象"})

@@ -250,6 +250,13 @@ def test_female_track_comes_from_the_params(track, months_in):
     assert sum(r.working_age for r in results) == months_in
 
 
+def test_unknown_sex_goes_to_review_instead_of_crashing():
+    person = replace(facts().person, sex="")
+    results = check_year(facts(person=person), MINIMUM)
+    assert not any(r.working_age for r in results)
+    assert results[0].reasons == ["2025年1月无法判断就业年龄段：性别应为男或女，当前为空"]
+
+
 def test_young_worker_starts_in_the_month_of_the_sixteenth_birthday():
     person = replace(facts().person, birth_date=date(2009, 6, 30))
     f = facts(person=person)

@@ -89,6 +89,11 @@ def test_bad_region_code_is_a_domain_error(store, bad):
         store.minimum_wage(bad, 2025, 1)
 
 
+def test_unknown_province_is_not_silently_national(store):
+    with pytest.raises(DomainError, match="所选行政区划不存在"):
+        store.params_for("990101", date(2025, 1, 1))
+
+
 def test_missing_field_names_the_parameter(tmp_path):
     (tmp_path / "national.json").write_text(
         json.dumps({"quota_ratio": [{"from": "2020-01-01", "value": "0.015"}]}), encoding="utf-8"
@@ -107,6 +112,11 @@ def test_missing_field_names_the_parameter(tmp_path):
         ({"upload_limit_mb": [{"from": "2020-01-01", "value": 0}]}, "上传文件大小上限"),
         ({"female_retirement_track": [{"from": "2020-01-01", "value": "teacher"}]}, "女职工"),
         ({"minimum_wage": {"330100": [{"from": "2020-01-01", "value": 2000}]}}, "不属于该省"),
+        ({"minimum_wage": [1900]}, "按地区代码的对象"),
+        ({"social_average_wage": {"210000": [90000]}}, "社会平均工资格式错误"),
+        ({"time_limits": [{"from": "2020-01-01", "value": {"feedback": 7}}]}, "办理时限"),
+        ({"levy_rule": [{"from": "2020-01-01", "value": {"tiers": [], "base_rate": "2"}}]}, "残保金征收规则"),
+        ({"declaration_window": [{"from": "2020-01-01", "value": {"start": "11-01", "end": "03-01"}}]}, "申报期"),
     ],
 )
 def test_broken_province_files_raise_domain_errors(tmp_path, content, fragment):
@@ -114,6 +124,14 @@ def test_broken_province_files_raise_domain_errors(tmp_path, content, fragment):
     (tmp_path / "national.json").write_text(national, encoding="utf-8")
     (tmp_path / "21.json").write_text(json.dumps(content), encoding="utf-8")
     with pytest.raises(DomainError, match=fragment):
+        ParamsStore(tmp_path).params_for("210302", date(2025, 1, 1))
+
+
+def test_province_file_that_is_not_an_object(tmp_path):
+    national = (PARAMS_DIR / "national.json").read_text(encoding="utf-8")
+    (tmp_path / "national.json").write_text(national, encoding="utf-8")
+    (tmp_path / "21.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(DomainError, match="应为JSON对象"):
         ParamsStore(tmp_path).params_for("210302", date(2025, 1, 1))
 
 
