@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         calculator,
         errors,
         extensions,
+        filters,
         home,
         notices,
         placements,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
 
     extensions.init_app(app)
     errors.init_app(app)
+    filters.init_app(app)
     for module in (auth, home, placements, units, calculator, notices, review, api):
         module.init_app(app)
     return app

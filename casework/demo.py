@@ -1,0 +1,95 @@
+"""Demo data: the simulator's employer units with their 关联单位, staff accounts for each
+jurisdiction, and (optionally) a few people already on their way through the flow.
+
+The units come from `adapters.simulator.units` (codes derived from names, not from the
+population seed), so the simulator and the demo database always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters.simulator.units import AGENCY, EMPLOYER, RELATED, build_units
+from casework.accounts import create_user
+from casework.models import RelatedUnit, Unit, User
+
+DEMO_PASSWORD = "Demo@2025"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    login: str
+    role: str
+    name: str
+    region: str
+
+
+STAFF = (
+    # login, role, region, name
+    ("reviewer_anshan", "reviewer", "210300", "鞍山市残疾人服务中心 审核员"),
+    ("supervisor_anshan", "supervisor", "210300", "鞍山市残疾人服务中心 业务主管"),
+    ("reviewer_hangzhou", "reviewer", "330100", "杭州市残联 审核员"),
+    ("supervisor_zhejiang", "supervisor", "330000", "浙江省残联 业务主管"),
+    ("reviewer_huhhot", "reviewer", "150100", "呼和浩特市残联 审核员"),
+    ("reviewer_ulanqab", "reviewer", "150900", "乌兰察布市残联 审核员"),
+    ("supervisor_nmg", "supervisor", "150000", "内蒙古自治区残联 业务主管"),
+)
+
+_ECONOMIC = {"企业": "私营企业", "事业单位": "国有全资"}
+_INDUSTRY = ("制造业", "信息传输、软件和信息技术服务业", "卫生和社会工作", "农、林、牧、渔业")
+
+
+def load_demo(session: Session, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
+    """Create the demo units and accounts once (idempotent); return the logins."""
+    logins: list[DemoLogin] = []
+    units = build_units()
+    by_name = {u.name: u for u in units}
+    for i, demo in enumerate(u for u in units if u.role == EMPLOYER):
+        unit = session.scalar(select(Unit).where(Unit.credit_code == demo.code))
+        if unit is None:
+            unit = Unit(
+                credit_code=demo.code,
+                name=demo.name,
+                nature=demo.nature,
+                economic_type=_ECONOMIC.get(demo.nature, "其他"),
+                industry=_INDUSTRY[i % len(_INDUSTRY)],
+                cdpf_region=demo.region,
+                tax_region=demo.region,
+                admin_region=demo.region,
+                legal_name="张示范",
+                legal_id_number="110105194912310021",
+                legal_phone="13800000000",
+                phone="0412-5859923",
+                contact_name="李经办",
+                contact_phone="13900000000",
+                business_address=demo.address,
+                registered_address=demo.address,
+                staff_last_year=120 + 40 * i,
+            )
+            for other in units:
+                same_city = other.region[:4] == demo.region[:4]
+                if (other.role == AGENCY and same_city) or (
+                    other.role == RELATED and by_name.get(other.parent) is demo
+                ):
+                    unit.related_units.append(
+                        RelatedUnit(
+                            region_code=other.region,
+                            credit_code=other.code,
+                            name=other.name,
+                            address=other.address,
+                            relation="劳务派遣单位" if other.role == AGENCY else "上下级",
+                        )
+                    )
+            session.add(unit)
+            session.flush()
+        if session.scalar(select(User).where(User.login == demo.code)) is None:
+            create_user(session, demo.code, password, "employer", demo.region, unit.id, demo.name)
+        logins.append(DemoLogin(demo.code, "employer", demo.name, demo.region))
+    for login, role, region, name in STAFF:
+        if session.scalar(select(User).where(User.login == login)) is None:
+            create_user(session, login, password, role, region, None, name)
+        logins.append(DemoLogin(login, role, name, region))
+    return logins

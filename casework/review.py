@@ -1,0 +1,164 @@
+"""The reviewer's side: an inbox of ready tasks in the reviewer's jurisdiction, the
+安置登记审核 of claimed months (有效/无效 with a reason), and 发送税务部门.
+
+The inbox reads only the flat inbox table (role, region, due date) joined to the case and
+person rows for display; it never opens serialized engine state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import String, cast, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from casework.audit import record
+from casework.models import Attachment, CertificationCase, Placement, Unit
+from casework.placements import Page
+from casework.scope import region_prefix, within_jurisdiction
+from casework.system import System
+from casework.verification import claim_materials, grid
+from domain.errors import DomainError, FieldErrors, NotFound
+from engine.models import InboxTask
+
+STAFF_ROLES = ("reviewer", "supervisor")
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: InboxTask
+    case: CertificationCase
+    unit: Unit
+    placement: Placement | None
+
+    @property
+    def overdue(self) -> bool:
+        due = self.task.due_at
+        if due is None:
+            return False
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        return due < datetime.now(UTC)
+
+
+def _subject_id(subject_ref: str) -> int | None:
+    if subject_ref.startswith("placement:"):
+        return int(subject_ref.split(":", 1)[1])
+    return None
+
+
+def inbox(session: Session, user, *, q: str = "", task_name: str = "", page: int = 1, per_page: int = 20) -> Page:
+    """待办任务: tasks of the user's role in the user's jurisdiction, oldest due first."""
+    if user.role not in STAFF_ROLES:
+        raise NotFound()
+    query = (
+        select(InboxTask, CertificationCase, Unit)
+        .join(CertificationCase, InboxTask.case_ref == literal("case:") + cast(CertificationCase.id, String))
+        .join(Unit, Unit.id == CertificationCase.unit_id)
+        .where(InboxTask.role == user.role, within_jurisdiction(InboxTask.region_code, user.region_code))
+    )
+    if task_name:
+        query = query.where(InboxTask.task_name == task_name)
+    q = (q or "").strip()
+    if q:
+        query = query.where(or_(Unit.name.like(f"%{q}%"), Unit.credit_code.like(f"%{q.upper()}%")))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, int(page or 1))
+    rows = session.execute(
+        query.order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.created_at)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    ids = [pid for t, _c, _u in rows if (pid := _subject_id(t.subject_ref))]
+    people = {p.id: p for p in session.scalars(select(Placement).where(Placement.id.in_(ids)))} if ids else {}
+    items = [InboxRow(t, c, u, people.get(_subject_id(t.subject_ref) or 0)) for t, c, u in rows]
+    return Page(items, total, page, per_page)
+
+
+def task_for(session: Session, user, task_id: str) -> InboxRow:
+    """One task of the user's inbox; anything else (other region, other role) is 404."""
+    task = session.get(InboxTask, task_id)
+    if (
+        task is None
+        or user.role not in STAFF_ROLES
+        or task.role != user.role
+        or not task.region_code.startswith(region_prefix(user.region_code))
+    ):
+        raise NotFound("未找到该任务，可能已被处理")
+    case = session.get(CertificationCase, int(task.case_ref.split(":", 1)[1]))
+    unit = session.get(Unit, case.unit_id)
+    pid = _subject_id(task.subject_ref)
+    placement = session.get(Placement, pid) if pid else None
+    return InboxRow(task, case, unit, placement)
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    row: InboxRow
+    grid: object
+    claimed: list[int]
+    materials: dict[str, list[Attachment]]
+    contract_attachments: list[Attachment]
+    certificate_attachments: list[Attachment]
+
+
+def review_context(session: Session, row: InboxRow) -> ReviewContext:
+    placement = row.placement
+    if placement is None:
+        raise NotFound("该任务没有关联的安置人员")
+    ids = [i for c in placement.contracts for i in (c.attachment_ids or [])]
+    cert_ids = [i for c in placement.certificates for i in (c.attachment_ids or [])]
+    fetch = (lambda xs: list(session.scalars(select(Attachment).where(Attachment.id.in_(xs)))) if xs else [])
+    return ReviewContext(
+        row=row,
+        grid=grid(row.case, placement),
+        claimed=[m.month for m in placement.months if m.claimed],
+        materials=claim_materials(session, placement),
+        contract_attachments=fetch(ids),
+        certificate_attachments=fetch(cert_ids),
+    )
+
+
+def decide(session: Session, system: System, user, task_id: str, decisions: dict, ip: str = "") -> None:
+    """Record 有效/无效 for every claimed month (无效 needs a reason) and finish the task."""
+    row = task_for(session, user, task_id)
+    if row.task.form != "placement_review" or row.placement is None:
+        raise DomainError("该任务不是安置登记审核")
+    claimed = [m.month for m in row.placement.months if m.claimed]
+    clean: dict[str, dict] = {}
+    errors: dict[str, str] = {}
+    for month in claimed:
+        raw = decisions.get(str(month), decisions.get(month))
+        if not isinstance(raw, dict) or raw.get("valid") is None:
+            errors[f"month_{month}"] = f"请认定{row.case.year}年{month}月有效或无效"
+            continue
+        valid = raw.get("valid") in (True, "true", "1", 1, "有效")
+        reason = str(raw.get("reason") or "").strip()
+        if not valid and not reason:
+            errors[f"month_{month}"] = f"{row.case.year}年{month}月认定无效，请填写理由"
+            continue
+        if len(reason) > 200:
+            errors[f"month_{month}"] = "理由不能超过200个字"
+            continue
+        clean[str(month)] = {"valid": valid, "reason": reason}
+    if errors:
+        raise FieldErrors(errors)
+    system.runtime.complete_task(
+        session,
+        task_id,
+        {"review": {"decisions": clean, "reviewer": user.display_name or user.login}},
+        actor=user.login,
+    )
+    record(
+        session, user, "安置登记审核", case_id=row.case.id,
+        target=f"placement:{row.placement.id}", detail={"decisions": clean}, ip=ip,
+    )
+
+
+def send_to_tax(session: Session, system: System, user, task_id: str, ip: str = "") -> None:
+    """发送税务部门: the push itself runs as a service task in a worker."""
+    row = task_for(session, user, task_id)
+    if row.task.form != "case_send_tax":
+        raise DomainError("该任务不是发送税务")
+    system.runtime.complete_task(session, task_id, {}, actor=user.login)
+    record(session, user, "发送税务部门", case_id=row.case.id, target=row.case.ref, ip=ip)

@@ -1,0 +1,113 @@
+"""The certification flow through the services, engine and simulator (no web layer)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from casework import cases, placements, registration, review, verification
+from casework.models import Attachment, CertificationCase, Placement, Unit
+from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING
+from engine.models import InboxTask, OutboxJob
+
+
+def person_data(p) -> dict:
+    return {
+        "id_number": p.id_number,
+        "name": p.person.name,
+        "phone": "13812345678",
+        "household_type": "本市户籍",
+        "household_region": "210302",
+        "household_address": "鞍山市铁东区示范路1号",
+    }
+
+
+def contract_data(unit, p) -> dict:
+    c = p.contracts[-1]
+    return {
+        "dispatched": c.dispatched,
+        "relation": c.relation,
+        "contract_type": "劳务派遣" if c.dispatched else "固定期限",
+        "start": c.start.isoformat(),
+        "end": c.end.isoformat(),
+        "position": "装配工",
+        "monthly_wage": str(c.monthly_wage),
+        "agency_unit": c.agency_unit,
+        "pension_unit": c.pension_unit,
+        "medical_unit": c.medical_unit,
+        "wage_unit": c.wage_unit,
+    }
+
+
+def _attachment(session, unit, kind="contract") -> Attachment:
+    att = Attachment(unit_id=unit.id, sha256="0" * 64, size=10, mime="application/pdf", original_name="a.pdf", kind=kind)
+    session.add(att)
+    session.flush()
+    return att
+
+
+def register(system, unit_id, user, p) -> int:
+    with system.transaction() as s:
+        unit = s.get(Unit, unit_id)
+        case = cases.open_case(s, system, unit, 2025, user.login)
+        placement = placements.add_placement(s, system, user, case, person_data(p))
+        data = contract_data(unit, p)
+        data["attachment_ids"] = [_attachment(s, unit).id]
+        registration.save_contract(s, user, case, placement, data)
+        registration.submit_registration(s, system, user, case, placement)
+        return placement.id
+
+
+def test_clean_person_is_confirmed_by_the_system(system, employer, population):
+    unit, user = employer
+    clean = population.select(unit=unit.credit_code, scenario="clean")[0]
+    pid = register(system, unit.id, user, clean)
+    with system.transaction() as s:
+        assert s.get(Placement, pid).status == INCOMPLETE
+        assert s.scalar(select(OutboxJob).where(OutboxJob.status == "pending")) is not None
+    outcomes = system.drain()
+    assert [o.status for o in outcomes] == ["delivered"]
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        assert len(placement.months) == 12 and all(m.passed for m in placement.months)
+        case = s.get(CertificationCase, placement.case_id)
+        claimed = verification.submit_months(s, system, user, case, placement, list(range(1, 13)))
+        assert claimed == []
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        assert placement.status == CONFIRMED and placement.confirmed_by == "系统"
+        assert placement.confirmed_months == 12
+        assert placement.approved_months == 12 * placement.weight
+
+
+def test_gap_month_claimed_and_reviewed(system, employer, population, staff):
+    unit, user = employer
+    gap = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
+    pid = register(system, unit.id, user, gap)
+    system.drain()
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        failed = [m.month for m in placement.months if not m.passed]
+        assert failed, "the insurance_gap person has failing months"
+        case = s.get(CertificationCase, placement.case_id)
+        att = _attachment(s, unit, "")
+        verification.attach_claim_material(s, user, case, placement, att, "社会保险缴费凭证")
+        claimed = verification.submit_months(s, system, user, case, placement, list(range(1, 13)))
+        assert claimed == failed
+    with system.transaction() as s:
+        assert s.get(Placement, pid).status == PENDING
+        task = s.scalar(select(InboxTask).where(InboxTask.role == "reviewer"))
+        assert task.region_code == unit.cdpf_region and task.due_at is not None
+        task_id = task.task_id
+    reviewer = staff("reviewer_anshan")
+    decisions = {str(m): {"valid": True} for m in failed}
+    decisions[str(failed[0])] = {"valid": False, "reason": "缴费凭证与月份不符"}
+    with system.transaction() as s:
+        review.decide(s, system, reviewer, task_id, decisions)
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        assert placement.status == PARTLY_REJECTED
+        assert placement.confirmed_months == 12 - 1
+        assert placement.rejected_months == 1
+        assert s.scalar(select(InboxTask).where(InboxTask.role == "reviewer")) is None

@@ -1,0 +1,122 @@
+"""Shared fixtures: the simulator over real HTTP, and systems on SQLite and PostgreSQL.
+
+PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are the machine's own servers.
+Each test run creates its own PostgreSQL database and drops it afterwards. When a server
+is unreachable the tests that need it are skipped locally, but fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from adapters.simulator import BackgroundSimulator, serve_in_background  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(what: str, why: str) -> None:
+    """Skip locally; under CI a missing server is a failure, not a silent skip."""
+    message = f"{what} unreachable: {why}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[BackgroundSimulator]:
+    running = serve_in_background(seed=2025)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def simulator_url(simulator: BackgroundSimulator) -> str:
+    return simulator.url
+
+
+@pytest.fixture(scope="session")
+def population(simulator: BackgroundSimulator):
+    return simulator.app.extensions["simulator"]["population"]
+
+
+@pytest.fixture
+def sim_control(simulator_url: str):
+    """`sim_control(outage=["pension"])`; the switches are reset afterwards."""
+    import httpx
+
+    def post(**body):
+        response = httpx.post(f"{simulator_url}/_control", json=body, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    post(reset=True)
+    yield post
+    post(reset=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """Admin URL of the PostgreSQL server, checked once."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            pass
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        unavailable("PostgreSQL", str(exc))
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    import psycopg
+
+    name = f"quotacert_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+            )
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Redis database 15, flushed before and after (RQ's own test habit)."""
+    try:
+        from redis import Redis
+
+        conn = Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        conn.ping()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        unavailable("Redis", str(exc))
+    conn.flushdb()
+    yield REDIS_URL
+    conn.flushdb()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """Each test using this runs twice: on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'quotacert.db'}"
+    return request.getfixturevalue("pg_url")

@@ -1,0 +1,113 @@
+"""JSON shapes of cases, placements and tasks (ID numbers masked in lists, as on screen)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from casework import placements
+from casework.models import CertificationCase, Placement
+from domain.certificate import mask_certificate_number
+from domain.id_number import mask_id_number
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def case_json(case: CertificationCase, summary) -> dict:
+    return {
+        "id": case.id,
+        "year": case.year,
+        "stage": case.stage,
+        "stage_name": summary.stage_name,
+        "locked": case.locked,
+        "declared_at": _iso(case.declared_at),
+        "certificate_ready_at": _iso(case.certificate_ready_at),
+        "sent_to_tax_at": _iso(case.sent_to_tax_at),
+        "registered_people": summary.registered_people,
+        "status_counts": summary.status_counts,
+        "confirmed_months": summary.confirmed_months,
+        "approved_months": summary.approved_months,
+        "actual_persons": float(summary.actual_persons),
+        "quota_ratio": float(summary.quota_ratio),
+        "can_declare": summary.can_declare,
+    }
+
+
+def placement_row(p: Placement) -> dict:
+    cert = p.certificates[0].number if p.certificates else ""
+    return {
+        "id": p.id,
+        "name": p.name,
+        "id_number": mask_id_number(p.id_number),
+        "certificate_number": mask_certificate_number(cert) if cert else "",
+        "registered_months": p.registered_months,
+        "confirmed_months": p.confirmed_months,
+        "approved_months": p.approved_months,
+        "rejected_months": p.rejected_months,
+        "status": p.status,
+        "confirmed_by": p.confirmed_by,
+        "declared_at": _iso(p.declared_at),
+        "confirmed_at": _iso(p.confirmed_at),
+    }
+
+
+def month_json(m) -> dict:
+    return {
+        "month": m.month,
+        "checks": {
+            "wage": m.wage, "pension": m.pension, "medical": m.medical, "certificate": m.certificate,
+            "working_age": m.working_age, "contract": m.contract, "certificate_type": m.certificate_type,
+            "no_other_unit": m.no_other_unit,
+        },
+        "passed": m.passed,
+        "certificate_kind": m.certificate_kind,
+        "certificate_grade": m.certificate_grade,
+        "weight": m.weight,
+        "reasons": list(m.reasons or []),
+        "selected": m.selected,
+        "claimed": m.claimed,
+        "decision": m.decision,
+        "decision_reason": m.decision_reason,
+    }
+
+
+def placement_json(session: Session, case: CertificationCase, p: Placement) -> dict:
+    """Everything about one person, for its own employer (full ID number shown here)."""
+    task = placements.current_task(session, p)
+    job = placements.verifying(session, p)
+    return {
+        **placement_row(p),
+        "id_number": p.id_number,
+        "sex": p.sex,
+        "birth_date": _iso(p.birth_date),
+        "phone": p.phone,
+        "household_type": p.household_type,
+        "household_region": p.household_region,
+        "household_address": p.household_address,
+        "education": p.education,
+        "guardian_name": p.guardian_name,
+        "guardian_phone": p.guardian_phone,
+        "is_graduate": p.is_graduate,
+        "step": task.task_name if task else ("verifying" if job else "done"),
+        "step_name": task.title if task else ("自动核验中" if job else p.status),
+        "verification": {"pending": True, "attempts": job.attempts, "last_error": job.last_error} if job else None,
+        "contracts": [
+            {
+                "id": c.id, "dispatched": c.dispatched, "relation": c.relation, "contract_type": c.contract_type,
+                "start": _iso(c.start), "end": _iso(c.end), "position": c.position,
+                "monthly_wage": float(c.monthly_wage), "agency_unit": c.agency_unit,
+                "pension_unit": c.pension_unit, "medical_unit": c.medical_unit, "wage_unit": c.wage_unit,
+                "attachment_ids": list(c.attachment_ids or []),
+            }
+            for c in p.contracts
+        ],
+        "certificates": [
+            {
+                "id": c.id, "number": c.number, "kind": c.kind, "category": c.category, "grade": c.grade,
+                "valid_from": _iso(c.valid_from), "valid_to": _iso(c.valid_to), "source": c.source,
+            }
+            for c in p.certificates
+        ],
+        "months": [month_json(m) for m in sorted(p.months, key=lambda m: m.month)],
+    }

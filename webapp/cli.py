@@ -1,0 +1,163 @@
+"""`quotacert` command line: one command per operator task.
+
+    quotacert demo            install nothing, start everything: database, demo data,
+                              simulator, in-process jobs, web server; prints URL and logins
+    quotacert web             the web server only (gunicorn/waitress in production)
+    quotacert worker          an RQ worker taking outbox jobs (needs REDIS_URL)
+    quotacert scheduler       re-dispatches lost jobs and fires due timers (with RQ)
+    quotacert db upgrade      apply Alembic migrations to DATABASE_URL
+    quotacert demo-data       load the demo units and accounts into DATABASE_URL
+    quotacert simulator       the outside-systems simulator alone
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings(**overrides):
+    from casework.settings import Settings
+
+    return Settings.from_env(**overrides)
+
+
+def db_upgrade(database_url: str | None = None) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url or _settings().database_url)
+    command.upgrade(cfg, "head")
+
+
+def load_demo_data(settings) -> list:
+    from casework.demo import load_demo
+    from casework.system import build_system
+
+    system = build_system(settings)
+    try:
+        with system.transaction() as session:
+            return load_demo(session)
+    finally:
+        system.close()
+
+
+def run_worker(burst: bool = False) -> None:
+    """An RQ worker whose jobs run through this process's JobExecutor."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from casework.system import build_system
+    from engine.dispatch import QUEUE_NAME, set_worker_executor
+
+    settings = _settings(job_runner="rq")
+    if not settings.redis_url:
+        sys.exit("REDIS_URL 未设置：RQ 工作进程需要 Redis")
+    system = build_system(settings)
+    set_worker_executor(system.executor)
+    conn = Redis.from_url(settings.redis_url)
+    worker = SimpleWorker([Queue(QUEUE_NAME, connection=conn)], connection=conn)
+    worker.work(burst=burst, with_scheduler=False)
+
+
+def run_scheduler(every: float = 2.0) -> None:
+    from casework.system import build_system
+    from engine.dispatch import RQDispatcher, Sweeper
+
+    settings = _settings(job_runner="rq")
+    system = build_system(settings)
+    Sweeper(system.executor, RQDispatcher(settings.redis_url)).run_forever(every)
+
+
+def run_simulator(host: str, port: int) -> None:
+    from adapters.simulator.server import main as simulator_main
+
+    simulator_main(["--host", host, "--port", str(port)])
+
+
+def serve(app, host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=8)
+
+
+def run_demo(host: str, port: int, sim_port: int) -> None:
+    """Everything in one process: SQLite, demo data, simulator thread, in-process jobs."""
+    from adapters.simulator import serve_in_background
+    from casework.demo import DEMO_PASSWORD
+    from webapp import create_app
+
+    sim = serve_in_background(seed=2025, port=sim_port)
+    os.environ.setdefault("SIMULATOR_URL", sim.url)
+    settings = _settings(simulator_url=sim.url)
+    db_upgrade(settings.database_url)
+    logins = load_demo_data(settings)
+    app = create_app(settings)
+    url = f"http://{host}:{port}/"
+    lines = [
+        "",
+        "quotacert 按比例就业情况联网认证 — 演示环境已启动",
+        f"  网址：{url}",
+        f"  外部系统模拟器：{sim.url}",
+        f"  数据库：{settings.database_url}",
+        f"  演示账号（密码均为 {DEMO_PASSWORD}，验证码见登录页图片）：",
+    ]
+    for login in logins:
+        lines.append(f"    {login.role:<10} {login.login:<22} {login.name}")
+    lines.append("  按 Ctrl+C 停止。")
+    print("\n".join(lines), flush=True)
+    serve(app, host, port)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="quotacert", description="按比例就业情况联网认证")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="start everything with demo data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))
+    demo.add_argument("--simulator-port", type=int, default=8765)
+    web = sub.add_parser("web", help="web server")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))
+    worker = sub.add_parser("worker", help="RQ worker")
+    worker.add_argument("--burst", action="store_true")
+    scheduler = sub.add_parser("scheduler", help="sweeper and timers for RQ deployments")
+    scheduler.add_argument("--every", type=float, default=2.0)
+    db = sub.add_parser("db", help="database")
+    db.add_argument("action", choices=["upgrade"])
+    sub.add_parser("demo-data", help="load demo units and accounts")
+    sim = sub.add_parser("simulator", help="outside-systems simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        run_demo(args.host, args.port, args.simulator_port)
+    elif args.command == "web":
+        from webapp import create_app
+
+        serve(create_app(_settings()), args.host, args.port)
+    elif args.command == "worker":
+        run_worker(args.burst)
+    elif args.command == "scheduler":
+        run_scheduler(args.every)
+    elif args.command == "db":
+        db_upgrade()
+    elif args.command == "demo-data":
+        for login in load_demo_data(_settings()):
+            print(login.role, login.login, login.name)
+    elif args.command == "simulator":
+        run_simulator(args.host, args.port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,81 @@
+"""Small helpers every page view uses: who is asking, which case, how to answer errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from casework.cases import open_case
+from casework.models import CertificationCase, Unit
+from domain.errors import DomainError, FieldErrors
+from webapp.extensions import client_ip, db, system
+
+
+def roles_required(*roles: str) -> Callable:
+    """Logged in, with one of `roles`; others get 403 (employers never see staff pages)."""
+
+    def decorator(fn: Callable) -> Callable:
+        @wraps(fn)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+employer_required = roles_required("employer")
+
+
+def employer_unit(user=None) -> Unit:
+    user = user or current_user
+    unit = db().get(Unit, user.unit_id) if user.unit_id else None
+    if unit is None:
+        abort(403)
+    return unit
+
+
+def employer_case(user=None) -> CertificationCase:
+    """The employer's case of the current business year (opened on first use)."""
+    user = user or current_user
+    session = db()
+    case = open_case(session, system(), employer_unit(user), system().settings.business_year, user.login)
+    if session.new or session.dirty:
+        session.commit()
+    return case
+
+
+def ip() -> str:
+    return client_ip()
+
+
+def field_errors(exc: DomainError) -> dict[str, str]:
+    """Errors by field for a form; a field-less error goes under "_" (shown on top)."""
+    if isinstance(exc, FieldErrors):
+        return exc.errors
+    return {exc.field or "_": exc.message}
+
+
+def fail(exc: DomainError) -> None:
+    db().rollback()
+    flash(exc.message, "error")
+
+
+def back(endpoint: str, **values):
+    return redirect(url_for(endpoint, **values))
+
+
+def form_data() -> dict:
+    """The posted form as a dict (lists for repeated keys such as months)."""
+    data = {k: v for k, v in request.form.items()}
+    for key in request.form:
+        values = request.form.getlist(key)
+        if len(values) > 1 or key.endswith("[]"):
+            data[key.removesuffix("[]")] = values
+    return data

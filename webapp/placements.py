@@ -1,0 +1,277 @@
+"""残疾人安置管理 pages (001 第二步): the list, adding a person, the wizard, re-register,
+delete, 完成申报 with the pledge, and the Excel export. Views are thin: parse, call one
+service, render; a DomainError re-renders the form with the user's input kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from flask import Blueprint, Flask, flash, render_template, request, send_file
+from flask_login import current_user
+
+from casework import cases, placements, registration, verification
+from casework.exports import placements_workbook
+from casework.models import Attachment
+from casework.models.placement import STATUSES
+from casework.placements import EDUCATION, HOUSEHOLD_TYPES
+from domain.errors import DomainError
+from webapp.context import back, employer_case, employer_required, fail, field_errors, form_data, ip
+from webapp.extensions import db, system
+
+bp = Blueprint("placements", __name__, url_prefix="/placements")
+
+
+def _choices() -> dict:
+    return {"household_types": HOUSEHOLD_TYPES, "education_options": EDUCATION}
+
+
+@bp.get("/")
+@employer_required
+def index():
+    case = employer_case()
+    q = request.args.get("q", "")
+    status = request.args.get("status", "")
+    page = placements.list_placements(db(), case, q=q, status=status, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "placements/index.html",
+        case=case,
+        summary=cases.summarize(db(), case),
+        page=page,
+        q=q,
+        status=status,
+        statuses=STATUSES,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@employer_required
+def new():
+    case = employer_case()
+    errors: dict[str, str] = {}
+    data = form_data() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            placement = placements.add_placement(db(), system(), current_user, case, data, ip())
+            db().commit()
+            return back("placements.detail", placement_id=placement.id)
+        except DomainError as exc:
+            db().rollback()
+            errors = field_errors(exc)
+    return render_template("placements/new.html", case=case, data=data, errors=errors, **_choices()), (400 if errors else 200)
+
+
+@bp.get("/<int:placement_id>")
+@employer_required
+def detail(placement_id: int):
+    case = employer_case()
+    placement = placements.get_placement(db(), case, placement_id)
+    return _render_detail(case, placement)
+
+
+def _render_detail(case, placement, errors: dict | None = None, data: dict | None = None, status: int = 200):
+    session = db()
+    task = placements.current_task(session, placement)
+    context = dict(
+        case=case,
+        placement=placement,
+        task=task,
+        verifying=placements.verifying(session, placement),
+        errors=errors or {},
+        data=data or {},
+        relations=registration.RELATIONS,
+        contract_types=registration.CONTRACT_TYPES,
+        needs_history=registration.needs_history(case, placement),
+        unit=case.unit,
+        **_choices(),
+    )
+    if (task is not None and task.task_name == "select_months") or placement.months:
+        context["grid"] = verification.grid(case, placement)
+        context["materials"] = verification.claim_materials(session, placement)
+    return render_template("placements/detail.html", **context), status
+
+
+def _act(placement_id: int, action, success: str):
+    """Run one wizard command; on bad input show the wizard again with the errors."""
+    case = employer_case()
+    placement = placements.get_placement(db(), case, placement_id)
+    data = form_data()
+    try:
+        action(case, placement, data)
+        db().commit()
+    except DomainError as exc:
+        db().rollback()
+        placement = placements.get_placement(db(), case, placement_id)
+        return _render_detail(case, placement, field_errors(exc), data, 400)
+    flash(success, "success")
+    return back("placements.detail", placement_id=placement_id)
+
+
+@bp.post("/<int:placement_id>/person")
+@employer_required
+def update_person(placement_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: placements.update_person(db(), current_user, case, p, data, ip()),
+        "基本信息已保存",
+    )
+
+
+def _uploaded_ids(kind: str) -> list[int]:
+    """Store the files posted in `attachments` (checked by content); return their ids."""
+    from casework.uploads import store_upload
+    from domain.params import params_for
+
+    case = employer_case()
+    limit = params_for(case.region_code, date.today()).upload_limit_bytes
+    ids = []
+    for file in request.files.getlist("attachments"):
+        if not file or not file.filename:
+            continue
+        att = store_upload(
+            db(), system().settings, unit_id=case.unit_id, user_id=current_user.id,
+            filename=file.filename, data=file.read(), kind=kind, limit_bytes=limit,
+        )
+        ids.append(att.id)
+    return ids
+
+
+@bp.post("/<int:placement_id>/contracts")
+@employer_required
+def add_contract(placement_id: int):
+    def action(case, p, data):
+        data["attachment_ids"] = _uploaded_ids("contract")
+        registration.save_contract(db(), current_user, case, p, data, ip=ip())
+
+    return _act(placement_id, action, "合同已保存")
+
+
+@bp.post("/<int:placement_id>/contracts/<int:contract_id>/delete")
+@employer_required
+def delete_contract(placement_id: int, contract_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: registration.delete_contract(db(), current_user, case, p, contract_id, ip()),
+        "合同已删除",
+    )
+
+
+@bp.post("/<int:placement_id>/certificates")
+@employer_required
+def add_certificate(placement_id: int):
+    def action(case, p, data):
+        data["attachment_ids"] = _uploaded_ids("certificate")
+        registration.add_certificate(db(), current_user, case, p, data, ip())
+
+    return _act(placement_id, action, "残疾证已添加，需经残联审核")
+
+
+@bp.post("/<int:placement_id>/certificates/<int:certificate_id>/delete")
+@employer_required
+def delete_certificate(placement_id: int, certificate_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: registration.delete_certificate(db(), current_user, case, p, certificate_id, ip()),
+        "残疾证已删除",
+    )
+
+
+@bp.post("/<int:placement_id>/submit")
+@employer_required
+def submit(placement_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: registration.submit_registration(db(), system(), current_user, case, p, ip()),
+        "已提交，系统正在自动核验",
+    )
+
+
+@bp.post("/<int:placement_id>/materials")
+@employer_required
+def upload_material(placement_id: int):
+    def action(case, p, data):
+        for att_id in _uploaded_ids(""):
+            verification.attach_claim_material(db(), current_user, case, p, db().get(Attachment, att_id), data.get("material", ""), ip())
+
+    return _act(placement_id, action, "材料已上传")
+
+
+@bp.post("/<int:placement_id>/months")
+@employer_required
+def submit_months(placement_id: int):
+    def action(case, p, data):
+        claimed = verification.submit_months(db(), system(), current_user, case, p, request.form.getlist("months"), ip())
+        if claimed:
+            flash("您的相关资料已保存成功，请留意残联主管部门的审核进度。", "info")
+
+    return _act(placement_id, action, "人员信息校验已保存")
+
+
+@bp.post("/<int:placement_id>/back")
+@employer_required
+def back_step(placement_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: verification.back_to_registration(db(), system(), current_user, case, p, ip()),
+        "已返回安置登记，修改后请重新提交核验",
+    )
+
+
+@bp.post("/<int:placement_id>/reregister")
+@employer_required
+def reregister(placement_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: placements.re_register(db(), system(), current_user, case, p, ip()),
+        "已重新登记，请重新填写相关信息",
+    )
+
+
+@bp.post("/<int:placement_id>/delete")
+@employer_required
+def delete(placement_id: int):
+    case = employer_case()
+    placement = placements.get_placement(db(), case, placement_id)
+    try:
+        placements.remove_placement(db(), system(), current_user, case, placement, ip())
+        db().commit()
+    except DomainError as exc:
+        fail(exc)
+        return back("placements.index")
+    flash(f"已删除安置人员“{placement.name}”", "success")
+    return back("placements.index")
+
+
+@bp.route("/declare", methods=["GET", "POST"])
+@employer_required
+def declare():
+    """完成申报: read the 申报资料真实性承诺书, confirm, and the case locks."""
+    case = employer_case()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            cases.complete_declaration(db(), system(), current_user, case, request.form.get("pledge_read") == "1", ip())
+            db().commit()
+                flash("已完成申报。三个工作日后可下载审核认定书。", "success")
+            return back("placements.index")
+        except DomainError as exc:
+            db().rollback()
+            errors = field_errors(exc)
+    return render_template("placements/declare.html", case=case, summary=cases.summarize(db(), case), errors=errors), (400 if errors else 200)
+
+
+@bp.get("/export.xlsx")
+@employer_required
+def export():
+    case = employer_case()
+    data = placements_workbook(db(), case)
+    return send_file(
+        BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"安置人员列表_{case.year}.xlsx",
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
