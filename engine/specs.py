@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import DomainError
+from engine.lanes import LANE_ROLES, unknown_lanes
 from engine.models import SpecVersion
 from engine.parser import QuotaBpmnParser
 
@@ -51,11 +52,20 @@ def parse_bpmn(xml: str, filename: str = "diagram.bpmn") -> tuple[str, object, d
         if len(process_ids) != 1:
             raise SpecError(f"{filename}：须且只能包含一个可执行流程（找到{len(process_ids)}个）")
         pid = process_ids[0]
-        return pid, parser.get_spec(pid), parser.get_subprocess_specs(pid)
+        spec, subprocess_specs = parser.get_spec(pid), parser.get_subprocess_specs(pid)
     except SpecError:
         raise
     except Exception as exc:  # the parser raises many kinds; all mean "bad diagram"
         raise SpecError(f"{filename}：流程图解析失败：{exc}") from exc
+    return pid, spec, subprocess_specs
+
+
+def lanes_of(spec, subprocess_specs: dict) -> tuple[str, ...]:
+    """Every lane name a task of the process (or of its called subprocesses) sits in."""
+    specs = [spec, *subprocess_specs.values()]
+    return tuple(
+        sorted({ts.lane for s in specs for ts in s.task_specs.values() if getattr(ts, "lane", None)})
+    )
 
 
 class SpecRegistry:
@@ -77,7 +87,13 @@ class SpecRegistry:
     def register(
         self, session: Session, xml: str, filename: str, province: str = ""
     ) -> list[SpecVersion]:
-        process_id, spec, _ = parse_bpmn(xml, filename)
+        process_id, spec, subprocess_specs = parse_bpmn(xml, filename)
+        unknown = unknown_lanes(lanes_of(spec, subprocess_specs))
+        if unknown:
+            raise SpecError(
+                f"{filename}：泳道“{'、'.join(unknown)}”不是已知角色，"
+                f"泳道名称只能是：{'、'.join(LANE_ROLES)}"
+            )
         digest = content_hash(xml)
         existing = session.scalar(
             select(SpecVersion).where(
@@ -142,9 +158,6 @@ class SpecRegistry:
                 if version is None:
                     raise SpecError(f"流程版本{version_id}不存在")
                 pid, spec, subspecs = parse_bpmn(version.bpmn_xml, version.filename)
-                lanes = tuple(
-                    sorted({ts.lane for ts in spec.task_specs.values() if getattr(ts, "lane", None)})
-                )
-                cached = ParsedSpec(version_id, pid, spec, subspecs, lanes)
+                cached = ParsedSpec(version_id, pid, spec, subspecs, lanes_of(spec, subspecs))
                 self._cache[version_id] = cached
         return cached
