@@ -60,6 +60,11 @@ class ProcessInstance(Base, Timestamped):
     locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
+    # Every UPDATE checks and bumps the revision (UPDATE ... WHERE revision = :loaded):
+    # a state written from a stale load fails with StaleDataError instead of silently
+    # overwriting a newer step. The runtime also holds the row lock, so this is the net.
+    __mapper_args__ = {"version_id_col": revision}
+
 
 class InboxTask(Base):
     """A READY human task, projected for task lists (role = lane, jurisdiction = region)."""
