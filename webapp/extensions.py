@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
         return user if user is not None and user.active else None
 
     csrf.init_app(app)
-    storage = system().settings.redis_url or "memory://"
+    storage = app.extensions["quotacert"].settings.redis_url or "memory://"
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
     limiter.init_app(app)
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from casework import cases, placements, registration, verification
 from casework.exports import placements_workbook
 from casework.models import Attachment
+from casework.models.attachment import MATERIAL_KINDS
 from casework.models.placement import STATUSES
 from casework.placements import EDUCATION, HOUSEHOLD_TYPES
 from domain.errors import DomainError
@@ -190,7 +191,10 @@ def submit(placement_id: int):
 @employer_required
 def upload_material(placement_id: int):
     def action(case, p, data):
-        for att_id in _uploaded_ids(""):
+        kind = MATERIAL_KINDS.get(data.get("material", ""))
+        if kind is None:
+            raise DomainError("请选择材料类型", "material")
+        for att_id in _uploaded_ids(kind):
             verification.attach_claim_material(db(), current_user, case, p, db().get(Attachment, att_id), data.get("material", ""), ip())
 
     return _act(placement_id, action, "材料已上传")
@@ -252,7 +256,7 @@ def declare():
         try:
             cases.complete_declaration(db(), system(), current_user, case, request.form.get("pledge_read") == "1", ip())
             db().commit()
-                flash("已完成申报。三个工作日后可下载审核认定书。", "success")
+            flash("已完成申报。三个工作日后可下载审核认定书。", "success")
             return back("placements.index")
         except DomainError as exc:
             db().rollback()

@@ -9,6 +9,7 @@ from flask import jsonify, request
 
 from casework import cases, placements, registration, verification
 from casework.models import Attachment
+from casework.models.attachment import KINDS
 from domain.id_number import age_on, parse_id_number
 from domain.params import params_for
 from webapp.api import ApiError, api_user, bp, document, json_body, login_required, schema
@@ -381,6 +382,6 @@ def upload():
 
 document("/api/v1/attachments", "post", {
     "summary": "上传附件（仅jpeg/jpg/png/pdf，按文件内容识别；大小上限为省级参数）", "tags": ["用人单位"],
-    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}, "kind": {"type": "string"}}}}}},
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}, "kind": {"type": "string", "enum": sorted(KINDS), "description": "附件类型"}}}}}},
     "responses": {"201": {"description": "已保存"}, "400": _ERR, "401": {"description": "未登录"}},
 })
