@@ -83,11 +83,15 @@ class JobExecutor:
         except Exception as exc:  # a bug or bad answer: keep the job, back off, show the error
             log.exception("operation %s of job %s failed", operation, task_id)
             return self._reschedule(task_id, f"{type(exc).__name__}: {exc}", "failed")
-        with transaction(self.session_factory) as session:
-            job = session.get(OutboxJob, task_id)
-            if job is None:
-                return JobOutcome(task_id, "missing")
-            delivered = self.runtime.deliver_result(session, job, result)
+        try:
+            with transaction(self.session_factory) as session:
+                job = session.get(OutboxJob, task_id)
+                if job is None:
+                    return JobOutcome(task_id, "missing")
+                delivered = self.runtime.deliver_result(session, job, result)
+        except Exception as exc:  # the step after the task failed and was rolled back
+            log.exception("delivering the result of job %s failed", task_id)
+            return self._reschedule(task_id, f"流程推进失败：{type(exc).__name__}: {exc}", "failed")
         return JobOutcome(task_id, "delivered" if delivered else "duplicate")
 
     def _lease(self, task_id: str):
