@@ -1,0 +1,96 @@
+"""Jurisdiction: which rows a user may see.
+
+A staff member's jurisdiction is a region subtree: a province office (210000) sees every
+code starting "21", a city office (210300) every code starting "2103", a county office
+(210302) only its own code; "" (no region) is national. Codes are compared by prefix, so
+the same rule serves Python checks and SQL filters. An employer sees only its own unit.
+
+Something outside a user's scope is reported exactly like something that does not exist
+(`NotFound`), so that ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, true
+
+from domain.errors import DomainError, NotFound
+
+__all__ = [
+    "Forbidden",
+    "NotFound",
+    "ancestors",
+    "can_view_unit",
+    "is_within_jurisdiction",
+    "region_prefix",
+    "unit_scope_condition",
+    "within_jurisdiction",
+]
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this at all (answered as 403)."""
+
+    def __init__(self, message: str = "无权执行此操作", field: str | None = None) -> None:
+        super().__init__(message, field)
+
+
+def region_prefix(code: str | None) -> str:
+    """210000 → "21", 210300 → "2103", 210302 → "210302", "" → "" (national)."""
+    text = (code or "").strip()
+    if not text:
+        return ""
+    if len(text) != 6 or not text.isdigit():
+        raise DomainError("行政区划代码应为6位数字", "region_code")
+    if text.endswith("0000"):
+        return text[:2]
+    if text.endswith("00"):
+        return text[:4]
+    return text
+
+
+def is_within_jurisdiction(code: str | None, jurisdiction: str | None) -> bool:
+    """Whether a record's region `code` falls in the jurisdiction `jurisdiction`."""
+    prefix = region_prefix(jurisdiction)
+    target = (code or "").strip()
+    if not prefix:
+        return True
+    return bool(target) and target.startswith(prefix)
+
+
+def within_jurisdiction(column: Any, jurisdiction: str | None) -> ColumnElement[bool]:
+    """A SQL condition: `column` (a 6-digit region code column) lies in the jurisdiction."""
+    prefix = region_prefix(jurisdiction)
+    if not prefix:
+        return true()
+    if len(prefix) == 6:
+        return column == prefix
+    return column.like(prefix + "%")
+
+
+def ancestors(code: str | None) -> list[str]:
+    """The code, its city and its province, and "" (national): whose public notices apply."""
+    text = (code or "").strip()
+    if len(text) != 6 or not text.isdigit():
+        return [""]
+    chain = [text, text[:4] + "00", text[:2] + "0000", ""]
+    return list(dict.fromkeys(chain))
+
+
+def can_view_unit(user: Any, unit: Any) -> bool:
+    """Employers see their own unit; staff the units whose 残联主管部门 is in their scope."""
+    if user is None or unit is None:
+        return False
+    if user.role == "employer":
+        return user.unit_id is not None and user.unit_id == unit.id
+    return is_within_jurisdiction(unit.cdpf_region, user.region_code)
+
+
+def unit_scope_condition(user: Any, unit_id_column: Any, region_column: Any) -> ColumnElement[bool]:
+    """SQL condition matching the units a user may see (by unit id or by region)."""
+    if user is None:
+        return false()
+    if user.role == "employer":
+        return unit_id_column == user.unit_id if user.unit_id is not None else false()
+    return within_jurisdiction(region_column, user.region_code)

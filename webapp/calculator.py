@@ -1,0 +1,171 @@
+"""残保金计算器 (001 §5): public; computed on the server by `domain.levy`.
+
+The page takes 001's inputs (monthly wage, person-months by grade, ratio in %) and turns
+them into the levy input (annual wage, ratio as a fraction); the levy, the relief rate
+and the exemption come from the dated national/province parameters.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, Flask, render_template, request
+from flask_login import current_user
+
+from casework.units import get_unit
+from domain.errors import DomainError
+from domain.levy import LevyResult, estimate_levy, estimate_savings, validate_levy_input
+from domain.params import params_for, social_average_wage
+from webapp.extensions import db, system
+from webapp.forms import LevyForm, attach_errors
+
+bp = Blueprint("calculator", __name__)
+
+# domain field → form field, and how the domain's label reads on this page
+FIELD_MAP = {
+    "year": "year",
+    "staff_count": "staff_count",
+    "avg_annual_wage": "avg_monthly_wage",
+    "social_avg_annual_wage": "social_avg_annual_wage",
+    "severe_person_months": "severe_months",
+    "other_person_months": "other_months",
+    "ratio": "ratio_percent",
+    "is_enterprise": "is_enterprise",
+}
+LABEL_FIX = {"在职职工年平均工资": "单位月平均工资", "在职职工人数": "单位员工人数"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: LevyResult
+    staff_count: int
+    ratio_percent: Decimal
+    severe: int
+    other: int
+    monthly_wage: Decimal
+    capped: bool
+    savings: Decimal | None
+    disabled_wage: Decimal | None
+    severe_cost: Decimal | None
+    other_cost: Decimal | None
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    try:
+        value = Decimal((raw or "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _unit_defaults(form: LevyForm, year: int) -> str | None:
+    """Prefill from the signed-in employer's unit; returns its 残联主管部门 region."""
+    if not current_user.is_authenticated or current_user.role != "employer" or current_user.unit_id is None:
+        return None
+    unit = get_unit(db(), current_user.unit_id)
+    if not form.unit_name.data:
+        form.unit_name.data = unit.name
+    if not form.staff_count.data and unit.staff_last_year:
+        form.staff_count.data = str(unit.staff_last_year)
+    if "is_enterprise" not in request.args:
+        form.is_enterprise.data = "1" if unit.nature == "企业" else "0"
+    if not form.social_avg_annual_wage.data:
+        with suppress(DomainError):  # no figure kept for this region and year
+            form.social_avg_annual_wage.data = f"{social_average_wage(unit.cdpf_region, year):.0f}"
+    return unit.cdpf_region
+
+
+def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, str]]:
+    """The levy input from the page's fields, and the page-specific field errors."""
+    errors: dict[str, str] = {}
+    data: dict = {
+        "year": form.year.data,
+        "staff_count": form.staff_count.data,
+        "severe_person_months": form.severe_months.data or "0",
+        "other_person_months": form.other_months.data or "0",
+        "is_enterprise": form.is_enterprise.data == "1",
+        "region_code": region,
+    }
+    monthly = _decimal(form.avg_monthly_wage.data)
+    if not (form.avg_monthly_wage.data or "").strip():
+        errors["avg_monthly_wage"] = "请输入单位月平均工资"
+    elif monthly is None:
+        errors["avg_monthly_wage"] = "单位月平均工资须为数字"
+    else:
+        data["avg_annual_wage"] = str(monthly * 12)
+    social = (form.social_avg_annual_wage.data or "").strip()
+    # 001's calculator has no cap; without a social average wage none is applied.
+    data["social_avg_annual_wage"] = social or (str(monthly * 12) if monthly and monthly > 0 else "1")
+    percent = (form.ratio_percent.data or "").strip()
+    if percent:
+        value = _decimal(percent)
+        if value is None:
+            errors["ratio_percent"] = "残疾人安置比例须为数字"
+        elif not 0 < value < 100:
+            errors["ratio_percent"] = "残疾人安置比例须大于0且小于100"
+        else:
+            data["ratio"] = str(value / 100)
+    disabled = (form.disabled_monthly_wage.data or "").strip()
+    if disabled and (_decimal(disabled) is None or _decimal(disabled) < 0):
+        errors["disabled_monthly_wage"] = "残疾员工月薪须为非负数字"
+    return data, errors
+
+
+def _compute(form: LevyForm, region: str | None) -> Outcome | None:
+    data, errors = _request_data(form, region)
+    levy_input, levy_errors = validate_levy_input(data)
+    for key, message in levy_errors.items():
+        for old, new in LABEL_FIX.items():
+            message = message.replace(old, new)
+        errors.setdefault(FIELD_MAP.get(key, key), message)
+    if not (form.unit_name.data or "").strip():
+        errors["unit_name"] = "请输入单位名称"
+    if errors or levy_input is None:
+        attach_errors(form, errors)
+        return None
+    try:
+        result = estimate_levy(levy_input)
+    except DomainError as exc:
+        attach_errors(form, {FIELD_MAP.get(exc.field or "", "year"): exc.message})
+        return None
+    monthly = levy_input.avg_annual_wage / 12
+    disabled = _decimal(form.disabled_monthly_wage.data)
+    severe, other = levy_input.severe_person_months, levy_input.other_person_months
+    return Outcome(
+        result=result,
+        staff_count=levy_input.staff_count,
+        ratio_percent=(result.ratio * 100).normalize(),
+        severe=severe,
+        other=other,
+        monthly_wage=monthly,
+        capped=result.wage_base < levy_input.avg_annual_wage,
+        savings=estimate_savings(severe, other, monthly, disabled) if disabled is not None else None,
+        disabled_wage=disabled,
+        severe_cost=(disabled * severe).quantize(Decimal("0.01")) if disabled is not None else None,
+        other_cost=(disabled * other).quantize(Decimal("0.01")) if disabled is not None else None,
+    )
+
+
+@bp.get("/calculator")
+def index():
+    form = LevyForm(request.args)
+    year = system().settings.business_year
+    if not form.year.data:
+        form.year.data = str(year)
+    region = _unit_defaults(form, int(form.year.data) if (form.year.data or "").isdigit() else year)
+    try:
+        default_ratio = (params_for(region, date(year, 12, 31)).quota_ratio * 100).normalize()
+    except DomainError:
+        default_ratio = Decimal("1.5")
+    if not form.ratio_percent.data:
+        form.ratio_percent.render_kw = {**(form.ratio_percent.render_kw or {}), "placeholder": f"{default_ratio}"}
+    outcome = _compute(form, region) if form.submitted() else None
+    status = 400 if form.submitted() and outcome is None else 200
+    return render_template("calculator/index.html", form=form, outcome=outcome, default_ratio=default_ratio), status
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

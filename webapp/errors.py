@@ -1,0 +1,88 @@
+"""Chinese error pages (HTML) and JSON errors under /api/, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from casework.scope import Forbidden
+from domain.errors import DomainError, FieldErrors, NotFound
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权访问",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    413: "上传的文件过大",
+    429: "操作过于频繁",
+    500: "系统繁忙",
+}
+MESSAGES = {
+    400: "提交的内容有误，请检查后重试。",
+    401: "请先登录后再访问。",
+    403: "您没有权限访问此页面。",
+    404: "您访问的页面或记录不存在，或不在您的管辖范围内。",
+    405: "该地址不支持此请求方式。",
+    413: "上传的文件过大，请压缩或拆分后再上传（单个文件一般不超过10MB）。",
+    429: "操作过于频繁，请稍后再试。",
+    500: "系统暂时无法处理您的请求，请稍后重试。如多次出现，请联系当地残联。",
+}
+CSRF_MESSAGE = "页面已过期，请刷新后重试"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def respond(status: int, message: str | None = None, fields: dict[str, str] | None = None):
+    text = message or MESSAGES.get(status, TITLES.get(status, "请求失败"))
+    if wants_json():
+        body: dict = {"error": text}
+        if fields:
+            body["fields"] = fields
+        return make_response(jsonify(body), status)
+    title = TITLES.get(status, "请求失败")
+    return make_response(render_template("errors/error.html", status=status, title=title, message=text), status)
+
+
+def _http(exc: HTTPException):
+    status = exc.code or 500
+    message = None
+    if status == 403 and exc.description and exc.description != type(exc).description:
+        message = exc.description
+    if status == 405:
+        return respond(405)  # never the framework's English description
+    response = respond(status, message)
+    if status == 429:
+        response.headers.setdefault("Retry-After", "60")
+    return response
+
+
+def _csrf(_exc: CSRFError):
+    return respond(400, CSRF_MESSAGE)
+
+
+def _internal(exc: InternalServerError):
+    original = getattr(exc, "original_exception", None)
+    if original is not None:
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    return respond(500)
+
+
+def init_app(app: Flask) -> None:
+    for status in (400, 401, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, _http)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(InternalServerError, _internal)
+    app.register_error_handler(NotFound, lambda exc: respond(404, exc.message))
+    app.register_error_handler(Forbidden, lambda exc: respond(403, exc.message))
+    app.register_error_handler(FieldErrors, lambda exc: respond(400, "输入有误", exc.errors))
+    app.register_error_handler(
+        DomainError, lambda exc: respond(400, exc.message, {exc.field: exc.message} if exc.field else None)
+    )

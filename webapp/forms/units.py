@@ -1,0 +1,97 @@
+"""单位基本信息 and 关联单位 forms (001 §4)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
+
+from casework.units import (
+    ECONOMIC_TYPES,
+    INDUSTRIES,
+    LABELS,
+    NATURES,
+    RELATED_LABELS,
+    RELATIONS,
+    REQUIRED_RELATED_FIELDS,
+    REQUIRED_UNIT_FIELDS,
+)
+from webapp.forms.fields import Marked, RegionField
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [("", "请选择"), *[(v, v) for v in values]]
+
+
+def _v(key: str, required: frozenset[str]) -> list:
+    return [Marked()] if key in required else []
+
+
+def _text(key: str, labels=LABELS, required=REQUIRED_UNIT_FIELDS, **render) -> StringField:
+    return StringField(labels[key], _v(key, required), render_kw={"placeholder": "请输入", **render})
+
+
+def _select(key: str, values, labels=LABELS, required=REQUIRED_UNIT_FIELDS) -> SelectField:
+    return SelectField(labels[key], _v(key, required), choices=_choices(values), validate_choice=False)
+
+
+class UnitForm(FlaskForm):
+    """All fields of 单位基本信息; 统一社会信用代码 is shown read-only, outside the form."""
+
+    name = _text("name", maxlength=200)
+    tax_number = _text("tax_number", maxlength=20)
+    nature = _select("nature", NATURES)
+    economic_type = _select("economic_type", ECONOMIC_TYPES)
+    industry = _select("industry", INDUSTRIES)
+    cdpf_region = RegionField(LABELS["cdpf_region"], [Marked()])
+    tax_region = RegionField(LABELS["tax_region"], [Marked()])
+    admin_region = RegionField(LABELS["admin_region"], [Marked()])
+    legal_name = _text("legal_name", maxlength=50)
+    legal_id_number = _text("legal_id_number", maxlength=30)
+    legal_phone = _text("legal_phone", maxlength=30, inputmode="tel")
+    org_code = _text("org_code", maxlength=10)
+    phone = _text("phone", maxlength=30, inputmode="tel")
+    staff_last_year = _text("staff_last_year", maxlength=9, inputmode="numeric")
+    contact_name = _text("contact_name", maxlength=50)
+    contact_phone = _text("contact_phone", maxlength=30, inputmode="tel")
+    business_address = _text("business_address", maxlength=200)
+    registered_address = _text("registered_address", maxlength=200)
+
+    FIELD_ORDER = (
+        "name", "tax_number", "nature", "economic_type", "industry", "cdpf_region", "tax_region",
+        "admin_region", "legal_name", "legal_id_number", "legal_phone", "org_code", "phone",
+        "staff_last_year", "contact_name", "contact_phone", "business_address", "registered_address",
+    )  # fmt: skip
+
+    def values(self) -> dict:
+        return {key: getattr(self, key).data for key in self.FIELD_ORDER}
+
+
+def _related_text(key: str, **render) -> StringField:
+    return _text(key, RELATED_LABELS, REQUIRED_RELATED_FIELDS, **render)
+
+
+class RelatedUnitForm(FlaskForm):
+    region_code = RegionField(RELATED_LABELS["region_code"], [Marked()])
+    credit_code = _related_text("credit_code", maxlength=18)
+    tax_number = _related_text("tax_number", maxlength=20)
+    org_code = _related_text("org_code", maxlength=10)
+    name = _related_text("name", maxlength=200)
+    phone = _related_text("phone", maxlength=30, inputmode="tel")
+    address = _related_text("address", maxlength=200)
+    relation = _select("relation", RELATIONS, RELATED_LABELS, REQUIRED_RELATED_FIELDS)
+    attachments = MultipleFileField(
+        RELATED_LABELS["attachments"], render_kw={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"}
+    )
+    remove_attachments = SelectMultipleField(
+        "删除已上传附件",
+        coerce=int,
+        validate_choice=False,
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+    )
+
+    FIELD_ORDER = ("region_code", "credit_code", "tax_number", "org_code", "name", "phone", "address", "relation")
+
+    def values(self) -> dict:
+        return {key: getattr(self, key).data for key in self.FIELD_ORDER}
