@@ -48,10 +48,12 @@ def sniff(data: bytes) -> str | None:
 
 
 def limit_text(limit_bytes: int) -> str:
-    mb = limit_bytes / (1024 * 1024)
-    if mb >= 1:
-        return f"{mb:g}MB"
-    return f"{limit_bytes / 1024:g}KB"
+    """10485760 → "10MB"; smaller limits in KB or bytes."""
+    if limit_bytes >= 1024 * 1024:
+        return f"{round(limit_bytes / (1024 * 1024), 2):g}MB"
+    if limit_bytes >= 1024:
+        return f"{round(limit_bytes / 1024, 2):g}KB"
+    return f"{limit_bytes}字节"
 
 
 def upload_limit_bytes(region_code: str | None, on: date) -> int:

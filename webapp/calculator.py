@@ -61,10 +61,11 @@ def _decimal(raw: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _unit_defaults(form: LevyForm, year: int) -> str | None:
-    """Prefill from the signed-in employer's unit; returns its 残联主管部门 region."""
+def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
+    """Prefill from the signed-in employer's unit; its 残联主管部门 region and a note."""
+    note = ""
     if not current_user.is_authenticated or current_user.role != "employer" or current_user.unit_id is None:
-        return None
+        return None, note
     unit = get_unit(db(), current_user.unit_id)
     if not form.unit_name.data:
         form.unit_name.data = unit.name
@@ -73,9 +74,14 @@ def _unit_defaults(form: LevyForm, year: int) -> str | None:
     if "is_enterprise" not in request.args:
         form.is_enterprise.data = "1" if unit.nature == "企业" else "0"
     if not form.social_avg_annual_wage.data:
-        with suppress(DomainError):  # no figure kept for this region and year
-            form.social_avg_annual_wage.data = f"{social_average_wage(unit.cdpf_region, year):.0f}"
-    return unit.cdpf_region
+        # the latest published figure: the year itself, else one of the two before it
+        for candidate in (year, year - 1, year - 2):
+            with suppress(DomainError):
+                wage = social_average_wage(unit.cdpf_region, candidate)
+                form.social_avg_annual_wage.data = f"{wage:.0f}"
+                note = f"已按{candidate}年当地社会平均工资预填，可修改"
+                break
+    return unit.cdpf_region, note
 
 
 def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, str]]:
@@ -155,7 +161,7 @@ def index():
     year = system().settings.business_year
     if not form.year.data:
         form.year.data = str(year)
-    region = _unit_defaults(form, int(form.year.data) if (form.year.data or "").isdigit() else year)
+    region, wage_note = _unit_defaults(form, int(form.year.data) if (form.year.data or "").isdigit() else year)
     try:
         default_ratio = (params_for(region, date(year, 12, 31)).quota_ratio * 100).normalize()
     except DomainError:
@@ -164,7 +170,12 @@ def index():
         form.ratio_percent.render_kw = {**(form.ratio_percent.render_kw or {}), "placeholder": f"{default_ratio}"}
     outcome = _compute(form, region) if form.submitted() else None
     status = 400 if form.submitted() and outcome is None else 200
-    return render_template("calculator/index.html", form=form, outcome=outcome, default_ratio=default_ratio), status
+    return (
+        render_template(
+            "calculator/index.html", form=form, outcome=outcome, default_ratio=default_ratio, wage_note=wage_note
+        ),
+        status,
+    )
 
 
 def init_app(app: Flask) -> None:

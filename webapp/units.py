@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from casework import units as unit_service
 from casework import uploads
@@ -108,7 +109,7 @@ def _uploaded_files() -> list[tuple[str, bytes]]:
 
 def _related_page(form, related=None, status: int = 200):
     existing = uploads.attachments_of(db(), related.attachment_ids, current_user.unit_id) if related else []
-    form.remove_attachments.choices = [(a.id, a.original_name) for a in existing]
+    form.remove_attachments.choices = [SelectChoice(a.id, a.original_name) for a in existing]
     return (
         render_template(
             "units/related_form.html",

@@ -162,3 +162,51 @@ def api_token(client, login_name: str, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 200, response.get_json()
     return response.get_json()["token"]
+
+
+# --- file fixtures -----------------------------------------------------------------------
+
+
+def _image(fmt: str, size=(64, 48)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, (31, 90, 166)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _pdf(pages: int = 2, password: str | None = None) -> bytes:
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def jpeg_bytes() -> bytes:
+    return _image("JPEG")
+
+
+@pytest.fixture
+def png_bytes() -> bytes:
+    return _image("PNG")
+
+
+@pytest.fixture
+def pdf_bytes() -> bytes:
+    return _pdf()
+
+
+@pytest.fixture
+def encrypted_pdf_bytes() -> bytes:
+    return _pdf(password="secret")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from webapp.forms.fields import Marked
 
@@ -23,7 +24,7 @@ class LevyForm(FlaskForm):
     avg_monthly_wage = _number("单位月平均工资", True, placeholder="在职职工月平均工资")
     social_avg_annual_wage = _number("当地社会平均工资（年）", placeholder="用于2倍封顶，可不填")
     disabled_monthly_wage = _number("残疾员工月薪", placeholder="用于计算预计可节约")
-    is_enterprise = SelectField("是否企业", choices=[("1", "是"), ("0", "否")], default="1", validate_choice=False)
+    is_enterprise = SelectField("是否企业", choices=[SelectChoice("1", "是"), SelectChoice("0", "否")], default="1", validate_choice=False)
     severe_months = _number("1–2级伤残", inputmode="numeric", min="0", maxlength=7)
     other_months = _number("3–4级伤残（含军残5–8级）", inputmode="numeric", min="0", maxlength=7)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from casework.units import (
     ECONOMIC_TYPES,
@@ -19,8 +20,8 @@ from casework.units import (
 from webapp.forms.fields import Marked, RegionField
 
 
-def _choices(values) -> list[tuple[str, str]]:
-    return [("", "请选择"), *[(v, v) for v in values]]
+def _choices(values) -> list[SelectChoice]:
+    return [SelectChoice("", "请选择"), *[SelectChoice(v, v) for v in values]]
 
 
 def _v(key: str, required: frozenset[str]) -> list:
