@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.simulator.units import AGENCY, EMPLOYER, RELATED, build_units
-from casework.accounts import create_user
+from casework.accounts import check_password_rule, hash_password
 from casework.models import RelatedUnit, Unit, User
 
 DEMO_PASSWORD = "Demo@2025"
@@ -45,8 +45,16 @@ _INDUSTRY = ("制造业", "信息传输、软件和信息技术服务业", "卫�
 def load_demo(session: Session, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo units and accounts once (idempotent); return the logins."""
     logins: list[DemoLogin] = []
+    check_password_rule(password)
+    # One hash for the one published demo password: argon2 is deliberately slow, and
+    # thirteen accounts would otherwise cost seconds on every demo start and test.
+    hashed = hash_password(password)
+
+    def account(login: str, role: str, region: str, unit_id: int | None, name: str) -> None:
+        if session.scalar(select(User).where(User.login == login)) is None:
+            session.add(User(login=login, password_hash=hashed, role=role, region_code=region, unit_id=unit_id, display_name=name))
+
     units = build_units()
-    by_name = {u.name: u for u in units}
     for i, demo in enumerate(u for u in units if u.role == EMPLOYER):
         unit = session.scalar(select(Unit).where(Unit.credit_code == demo.code))
         if unit is None:
@@ -72,7 +80,7 @@ def load_demo(session: Session, password: str = DEMO_PASSWORD) -> list[DemoLogin
             for other in units:
                 same_city = other.region[:4] == demo.region[:4]
                 if (other.role == AGENCY and same_city) or (
-                    other.role == RELATED and by_name.get(other.parent) is demo
+                    other.role == RELATED and other.parent == demo.code
                 ):
                     unit.related_units.append(
                         RelatedUnit(
@@ -85,11 +93,9 @@ def load_demo(session: Session, password: str = DEMO_PASSWORD) -> list[DemoLogin
                     )
             session.add(unit)
             session.flush()
-        if session.scalar(select(User).where(User.login == demo.code)) is None:
-            create_user(session, demo.code, password, "employer", demo.region, unit.id, demo.name)
+        account(demo.code, "employer", demo.region, unit.id, demo.name)
         logins.append(DemoLogin(demo.code, "employer", demo.name, demo.region))
     for login, role, region, name in STAFF:
-        if session.scalar(select(User).where(User.login == login)) is None:
-            create_user(session, login, password, role, region, None, name)
+        account(login, role, region, None, name)
         logins.append(DemoLogin(login, role, name, region))
     return logins
