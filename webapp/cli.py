@@ -8,6 +8,8 @@
     quotacert db upgrade      apply Alembic migrations to DATABASE_URL
     quotacert demo-data       load the demo units and accounts into DATABASE_URL
     quotacert simulator       the outside-systems simulator alone
+    quotacert clock show|set|advance|reset   the engine clock (demos: jump ahead to
+                              see a time limit escalate; all processes follow within seconds)
 """
 
 from __future__ import annotations
@@ -117,8 +119,33 @@ def run_demo(host: str, port: int, sim_port: int) -> None:
     serve(app, host, port)
 
 
+def clock_command(action: str, value: str | None) -> None:
+    """Show or move the engine clock stored in the database (shared by every process)."""
+    from datetime import datetime, timedelta
+
+    from engine.clock import Clock
+    from engine.db import make_engine, make_session_factory, transaction
+
+    engine = make_engine(_settings().database_url)
+    clock = Clock()
+    with transaction(make_session_factory(engine)) as session:
+        clock.load(session)
+        if action == "set":
+            clock.set_now(session, datetime.fromisoformat(value or ""))
+        elif action == "advance":
+            text = (value or "").strip().lower()
+            unit = {"d": "days", "h": "hours", "m": "minutes"}.get(text[-1:], "days")
+            number = float(text[:-1] if text[-1:] in "dhm" else text)
+            clock.advance(session, timedelta(**{unit: number}))
+        elif action == "reset":
+            clock.reset(session)
+    engine.dispose()
+    print(f"引擎时钟：{clock.local_now():%Y-%m-%d %H:%M:%S}（北京时间，偏移 {clock.offset}）")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="quotacert", description="按比例就业情况联网认证")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="start everything with demo data")
@@ -138,6 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     sim = sub.add_parser("simulator", help="outside-systems simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
+    clock = sub.add_parser("clock", help="show or move the engine clock")
+    clock.add_argument("action", choices=["show", "set", "advance", "reset"])
+    clock.add_argument("value", nargs="?", help="set: 2026-12-20T10:00; advance: 10d, 4h")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -155,6 +185,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo-data":
         for login in load_demo_data(_settings()):
             print(login.role, login.login, login.name)
+    elif args.command == "clock":
+        clock_command(args.action, args.value)
     elif args.command == "simulator":
         run_simulator(args.host, args.port)
 
