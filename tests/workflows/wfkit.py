@@ -1,0 +1,162 @@
+"""Helpers for the diagram-path tests: register a simulator person through the services,
+read the engine's rows for an instance, move the engine clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from casework import cases, placements, registration
+from casework.models import Attachment, CertificationCase, MonthCheck, Placement, Unit
+from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
+
+
+def person_data(p) -> dict:
+    return {
+        "id_number": p.id_number,
+        "name": p.person.name,
+        "phone": "13812345678",
+        "household_type": "本市户籍",
+        "household_region": "210302",
+        "household_address": "鞍山市铁东区示范路1号",
+    }
+
+
+def contract_data(p) -> dict:
+    c = p.contracts[-1]
+    return {
+        "dispatched": c.dispatched,
+        "relation": c.relation,
+        "contract_type": "劳务派遣" if c.dispatched else "固定期限",
+        "start": c.start.isoformat(),
+        "end": c.end.isoformat(),
+        "position": "装配工",
+        "monthly_wage": str(c.monthly_wage),
+        "agency_unit": c.agency_unit,
+        "pension_unit": c.pension_unit,
+        "medical_unit": c.medical_unit,
+        "wage_unit": c.wage_unit,
+    }
+
+
+def attachment(session, unit_id: int, kind: str = "contract") -> Attachment:
+    att = Attachment(
+        unit_id=unit_id,
+        sha256="0" * 64,
+        size=10,
+        mime="application/pdf",
+        original_name="a.pdf",
+        kind=kind,
+    )
+    session.add(att)
+    session.flush()
+    return att
+
+
+def open_case(system, unit_id: int, user) -> int:
+    with system.transaction() as s:
+        return cases.open_case(s, system, s.get(Unit, unit_id), 2025, user.login).id
+
+
+def add_person(system, unit_id: int, user, p) -> int:
+    """添加残疾人 + 合同 (the register task is then READY)."""
+    with system.transaction() as s:
+        unit = s.get(Unit, unit_id)
+        case = cases.open_case(s, system, unit, 2025, user.login)
+        placement = placements.add_placement(s, system, user, case, person_data(p))
+        data = contract_data(p)
+        data["attachment_ids"] = [attachment(s, unit.id).id]
+        registration.save_contract(s, user, case, placement, data)
+        return placement.id
+
+
+def submit_registration(system, user, placement_id: int) -> None:
+    with system.transaction() as s:
+        placement = s.get(Placement, placement_id)
+        case = s.get(CertificationCase, placement.case_id)
+        registration.submit_registration(s, system, user, case, placement)
+
+
+def register(system, unit_id: int, user, p) -> int:
+    pid = add_person(system, unit_id, user, p)
+    submit_registration(system, user, pid)
+    return pid
+
+
+def placement_instance(system, placement_id: int) -> int:
+    with system.transaction() as s:
+        return s.get(Placement, placement_id).instance_id
+
+
+def inbox(system, instance_id: int) -> list[tuple[str, str]]:
+    with system.transaction() as s:
+        rows = s.scalars(
+            select(InboxTask)
+            .where(InboxTask.instance_id == instance_id)
+            .order_by(InboxTask.task_name)
+        )
+        return [(r.task_name, r.role) for r in rows]
+
+
+def inbox_row(system, instance_id: int, name: str) -> InboxTask:
+    with system.transaction() as s:
+        rows = list(
+            s.scalars(
+                select(InboxTask).where(
+                    InboxTask.instance_id == instance_id, InboxTask.task_name == name
+                )
+            )
+        )
+    assert len(rows) == 1, f"{name}: {rows}"
+    return rows[0]
+
+
+def instance(system, instance_id: int) -> ProcessInstance:
+    with system.transaction() as s:
+        return s.get(ProcessInstance, instance_id)
+
+
+def jobs(system, instance_id: int) -> list[OutboxJob]:
+    with system.transaction() as s:
+        return list(
+            s.scalars(
+                select(OutboxJob)
+                .where(OutboxJob.instance_id == instance_id)
+                .order_by(OutboxJob.created_at)
+            )
+        )
+
+
+def events(system, instance_id: int) -> list[tuple[str, str]]:
+    with system.transaction() as s:
+        rows = s.scalars(
+            select(TaskEvent).where(TaskEvent.instance_id == instance_id).order_by(TaskEvent.id)
+        )
+        return [(e.kind, e.task_name) for e in rows]
+
+
+def month_rows(system, placement_id: int) -> int:
+    with system.transaction() as s:
+        return s.scalar(
+            select(func.count())
+            .select_from(MonthCheck)
+            .where(MonthCheck.placement_id == placement_id)
+        )
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC))
+
+
+def advance_past(system, moment: datetime, extra: timedelta = timedelta(minutes=5)) -> None:
+    """Move the engine clock just past `moment` (a due time) and let timers and jobs run."""
+    with system.transaction() as s:
+        system.runtime.clock.advance(s, aware(moment) - system.runtime.clock.now() + extra)
+    system.drain()
+
+
+def advance(system, delta: timedelta) -> None:
+    with system.transaction() as s:
+        system.runtime.clock.advance(s, delta)
+    system.drain()
