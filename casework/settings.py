@@ -38,6 +38,7 @@ class Settings:
         if os.environ.get("BUSINESS_YEAR"):
             s.business_year = int(os.environ["BUSINESS_YEAR"])
         s.job_runner = os.environ.get("JOB_RUNNER", "rq" if s.redis_url else "inprocess")
+        s.job_lease_seconds = float(os.environ.get("JOB_LEASE_SECONDS", s.job_lease_seconds))
         for key, value in overrides.items():
             setattr(s, key, value)
         if not s.database_url:
