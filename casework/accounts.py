@@ -199,7 +199,9 @@ def user_dict(session: Session, user: User) -> dict:
         "role_name": user.role_name,
         "display_name": user.display_name,
         "region_code": user.region_code,
-        "region_name": regions.full_name(region.code) if region else ("全国" if not user.region_code else ""),
+        "region_name": regions.full_name(region.code)
+        if region
+        else ("全国" if not user.region_code else ""),
         "unit_id": user.unit_id,
         "unit_name": unit.name if unit else "",
     }

@@ -57,7 +57,9 @@ def notify_unit(session: Session, unit_id: int, title: str, body: str) -> Notice
     """Send a notice to one unit (e.g. from the review flow); joins the caller's transaction."""
     if session.get(Unit, unit_id) is None:
         raise NotFound("单位不存在")
-    notice = Notice(unit_id=unit_id, region_code="", title=_clean_title(title), body=(body or "").strip())
+    notice = Notice(
+        unit_id=unit_id, region_code="", title=_clean_title(title), body=(body or "").strip()
+    )
     session.add(notice)
     session.flush()
     return notice
@@ -67,7 +69,12 @@ def publish(session: Session, title: str, body: str, *, region_code: str = "") -
     """A public notice for everyone in a region ("" = national)."""
     if region_code:
         regions.validate_region(region_code, field="region_code")
-    notice = Notice(unit_id=None, region_code=region_code or "", title=_clean_title(title), body=(body or "").strip())
+    notice = Notice(
+        unit_id=None,
+        region_code=region_code or "",
+        title=_clean_title(title),
+        body=(body or "").strip(),
+    )
     session.add(notice)
     session.flush()
     return notice
@@ -79,7 +86,10 @@ def _visible(unit_id: int | None, unit_region: str | None, jurisdiction: str | N
         # public notices above the office, or issued inside its jurisdiction
         return and_(
             public,
-            or_(Notice.region_code.in_(ancestors(jurisdiction)), within_jurisdiction(Notice.region_code, jurisdiction)),
+            or_(
+                Notice.region_code.in_(ancestors(jurisdiction)),
+                within_jurisdiction(Notice.region_code, jurisdiction),
+            ),
         )
     own = Notice.unit_id == unit_id if unit_id is not None else None
     shared = and_(public, Notice.region_code.in_(ancestors(unit_region)))
@@ -99,14 +109,19 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_notices(session: Session, user: Any, *, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Page:
+def list_notices(
+    session: Session, user: Any, *, q: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page:
     """The notices `user` may read, newest first, filtered by a keyword in title or body."""
     unit_id, unit_region, jurisdiction, staff = _viewer(session, user)
     condition = _visible(unit_id, unit_region, jurisdiction, staff)
     keyword = (q or "").strip()[:MAX_QUERY]
     if keyword:
         like = f"%{_escape_like(keyword)}%"
-        condition = and_(condition, or_(Notice.title.like(like, escape="\\"), Notice.body.like(like, escape="\\")))
+        condition = and_(
+            condition,
+            or_(Notice.title.like(like, escape="\\"), Notice.body.like(like, escape="\\")),
+        )
     total = session.scalar(select(func.count()).select_from(Notice).where(condition)) or 0
     per_page = max(1, min(per_page, 100))
     pages = max(1, math.ceil(total / per_page))
@@ -134,7 +149,9 @@ def latest_for_unit(session: Session, unit: Unit, limit: int = 8) -> list[Notice
 
 def get_notice(session: Session, user: Any, notice_id: int) -> Notice:
     unit_id, unit_region, jurisdiction, staff = _viewer(session, user)
-    stmt = select(Notice).where(Notice.id == notice_id, _visible(unit_id, unit_region, jurisdiction, staff))
+    stmt = select(Notice).where(
+        Notice.id == notice_id, _visible(unit_id, unit_region, jurisdiction, staff)
+    )
     notice = session.scalar(stmt)
     if notice is None:
         raise NotFound("通知不存在")

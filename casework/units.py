@@ -95,7 +95,16 @@ _TAX = re.compile(r"^[0-9A-Z]{15}$|^[0-9A-Z]{18}$|^[0-9A-Z]{20}$")
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _PAREN_AREA = re.compile(r"^[(（](0\d{2,3})[)）]-?(.+)$")
 _SELECTS = frozenset(
-    {"nature", "economic_type", "industry", "relation", "cdpf_region", "tax_region", "admin_region", "region_code"}
+    {
+        "nature",
+        "economic_type",
+        "industry",
+        "relation",
+        "cdpf_region",
+        "tax_region",
+        "admin_region",
+        "region_code",
+    }
 )
 
 
@@ -114,7 +123,9 @@ def check_phone(raw: Any, field: str, label: str) -> str:
     if paren:
         text = f"{paren[1]}-{paren[2]}"
     if not (_MOBILE.match(text) or _LANDLINE.match(text) or _SERVICE.match(text)):
-        raise DomainError(f"{label}格式不正确，请填写11位手机号或带区号的固定电话（如024-12345678）", field)
+        raise DomainError(
+            f"{label}格式不正确，请填写11位手机号或带区号的固定电话（如024-12345678）", field
+        )
     return text
 
 
@@ -152,7 +163,10 @@ def check_legal_id(raw: Any, field: str = "legal_id_number") -> str:
     if len(text) == 18 and text[:17].isdigit():
         return parse_id_number(text, field).number
     if not _OTHER_ID.match(text):
-        raise DomainError("请填写有效的身份证号；港澳台居民或外国人可填写5至30位字母或数字的证件号码（如护照号）", field)
+        raise DomainError(
+            "请填写有效的身份证号；港澳台居民或外国人可填写5至30位字母或数字的证件号码（如护照号）",
+            field,
+        )
     return text
 
 
@@ -195,7 +209,9 @@ def _unit_checks() -> dict[str, Any]:
         "name": lambda v: _check_length(_text(v), "name", L["name"], 2, 200),
         "tax_number": check_tax_number,
         "nature": lambda v: _check_choice(_text(v), "nature", L["nature"], NATURES),
-        "economic_type": lambda v: _check_choice(_text(v), "economic_type", L["economic_type"], ECONOMIC_TYPES),
+        "economic_type": lambda v: _check_choice(
+            _text(v), "economic_type", L["economic_type"], ECONOMIC_TYPES
+        ),
         "industry": lambda v: _check_choice(_text(v), "industry", L["industry"], INDUSTRIES),
         "cdpf_region": lambda v: check_region(v, "cdpf_region", L["cdpf_region"], county=True),
         "tax_region": lambda v: check_region(v, "tax_region", L["tax_region"], county=False),
@@ -208,7 +224,9 @@ def _unit_checks() -> dict[str, Any]:
         "staff_last_year": lambda v: _check_count(v, "staff_last_year", L["staff_last_year"]),
         "contact_name": lambda v: _check_length(_text(v), "contact_name", L["contact_name"], 2, 50),
         "contact_phone": lambda v: check_phone(v, "contact_phone", L["contact_phone"]),
-        "business_address": lambda v: _check_length(_text(v), "business_address", L["business_address"], 2, 200),
+        "business_address": lambda v: _check_length(
+            _text(v), "business_address", L["business_address"], 2, 200
+        ),
         "registered_address": lambda v: _check_length(
             _text(v), "registered_address", L["registered_address"], 2, 200
         ),
@@ -271,11 +289,15 @@ def unit_for_staff(session: Session, unit_id: int, region_code: str | None) -> U
     return unit
 
 
-def units_in_jurisdiction(session: Session, region_code: str | None, *, q: str = "", limit: int = 50) -> list[Unit]:
+def units_in_jurisdiction(
+    session: Session, region_code: str | None, *, q: str = "", limit: int = 50
+) -> list[Unit]:
     stmt = select(Unit).where(within_jurisdiction(Unit.cdpf_region, region_code))
     if q.strip():
         like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Unit.name.like(like, escape="\\") | Unit.credit_code.like(like, escape="\\"))
+        stmt = stmt.where(
+            Unit.name.like(like, escape="\\") | Unit.credit_code.like(like, escape="\\")
+        )
     return list(session.scalars(stmt.order_by(Unit.name).limit(limit)))
 
 
@@ -317,7 +339,9 @@ def related_dict(related: RelatedUnit) -> dict[str, Any]:
 # --- writing the unit ------------------------------------------------------------------
 
 
-def create_unit(session: Session, credit_code: str, name: str, cdpf_region: str, **fields: Any) -> Unit:
+def create_unit(
+    session: Session, credit_code: str, name: str, cdpf_region: str, **fields: Any
+) -> Unit:
     """Register a unit (account set-up, demo data); the full record is completed later."""
     code = parse_credit_code(credit_code)
     if session.scalar(select(Unit.id).where(Unit.credit_code == code)) is not None:
@@ -339,7 +363,9 @@ def _masked(key: str, value: Any) -> Any:
     return value
 
 
-def update_unit(session: Session, unit_id: int, data: Mapping[str, Any], *, user: Any = None, ip: str = "") -> Unit:
+def update_unit(
+    session: Session, unit_id: int, data: Mapping[str, Any], *, user: Any = None, ip: str = ""
+) -> Unit:
     """Save the 单位基本信息 form (统一社会信用代码 is read-only and ignored)."""
     unit = get_unit(session, unit_id)
     cleaned = validate_unit(data)
@@ -350,7 +376,14 @@ def update_unit(session: Session, unit_id: int, data: Mapping[str, Any], *, user
             changed[key] = [_masked(key, old), _masked(key, value)]
             setattr(unit, key, value)
     if changed:
-        audit.record(session, user, "unit.update", target=f"unit:{unit.id}", detail={"changed": changed}, ip=ip)
+        audit.record(
+            session,
+            user,
+            "unit.update",
+            target=f"unit:{unit.id}",
+            detail={"changed": changed},
+            ip=ip,
+        )
     session.flush()
     return unit
 
@@ -415,7 +448,9 @@ def save_related_unit(
         errors["credit_code"] = "不能将本单位添加为关联单位"
     elif code:
         duplicate = session.scalar(
-            select(RelatedUnit.id).where(RelatedUnit.unit_id == unit_id, RelatedUnit.credit_code == code)
+            select(RelatedUnit.id).where(
+                RelatedUnit.unit_id == unit_id, RelatedUnit.credit_code == code
+            )
         )
         if duplicate is not None and duplicate != related_id:
             errors["credit_code"] = "该关联单位已存在"
@@ -446,7 +481,12 @@ def save_related_unit(
 
     new_ids = [
         uploads.store_checked(
-            session, settings, p, unit_id=unit_id, user_id=getattr(user, "id", None), kind="related_unit"
+            session,
+            settings,
+            p,
+            unit_id=unit_id,
+            user_id=getattr(user, "id", None),
+            kind="related_unit",
         ).id
         for p in pending
     ]
@@ -464,14 +504,21 @@ def save_related_unit(
         user,
         action,
         target=f"related_unit:{related.id}",
-        detail={"unit_id": unit_id, "credit_code": related.credit_code, "name": related.name, "attachment_ids": ids},
+        detail={
+            "unit_id": unit_id,
+            "credit_code": related.credit_code,
+            "name": related.name,
+            "attachment_ids": ids,
+        },
         ip=ip,
     )
     session.flush()
     return related
 
 
-def delete_related_unit(session: Session, unit_id: int, related_id: int, *, user: Any = None, ip: str = "") -> None:
+def delete_related_unit(
+    session: Session, unit_id: int, related_id: int, *, user: Any = None, ip: str = ""
+) -> None:
     related = get_related_unit(session, unit_id, related_id)
     audit.record(
         session,

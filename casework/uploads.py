@@ -134,7 +134,7 @@ def safe_name(filename: str, mime: str) -> str:
         name = f"附件.{EXTENSIONS[mime]}"
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 190] + dot + ext[:8]) if dot else name[:200]
+        name = (stem[:190] + dot + ext[:8]) if dot else name[:200]
     return name
 
 
@@ -170,7 +170,13 @@ def prepare_upload(filename: str, data: bytes, limit_bytes: int) -> PendingUploa
 
 
 def store_checked(
-    session: Session, settings: Any, pending: PendingUpload, *, unit_id: int, user_id: int | None, kind: str
+    session: Session,
+    settings: Any,
+    pending: PendingUpload,
+    *,
+    unit_id: int,
+    user_id: int | None,
+    kind: str,
 ) -> Attachment:
     """Write a validated file (once per content) and add its Attachment row (flushed)."""
     if kind not in KINDS:
@@ -210,7 +216,11 @@ def store_upload(
 
 
 def get_attachment(
-    session: Session, attachment_id: int, *, unit_id: int | None = None, region_code: str | None = None
+    session: Session,
+    attachment_id: int,
+    *,
+    unit_id: int | None = None,
+    region_code: str | None = None,
 ) -> Attachment:
     """The attachment if the caller may see it: its own unit's, or a unit in the region."""
     if unit_id is None and region_code is None:

@@ -154,6 +154,7 @@ def login():
                 login_user(user)
                 return redirect(next_url or landing_url(user))
         form.password.data = ""
+        form.captcha.data = ""  # a new image is shown; the old answer is of no use
     status = 200 if request.method == "GET" or not (failure or form.errors) else 400
     return render_template("auth/login.html", form=form, staff=staff, failure=failure), status
 
@@ -179,8 +180,16 @@ def _identity() -> dict:
         if not current_user.is_authenticated:
             return anonymous
         if current_user.role == "employer":
-            name = unit_name(db(), current_user.unit_id) or current_user.display_name or current_user.login
-            return {"identity_name": name, "identity_role": current_user.role_name, "is_staff": False}
+            name = (
+                unit_name(db(), current_user.unit_id)
+                or current_user.display_name
+                or current_user.login
+            )
+            return {
+                "identity_name": name,
+                "identity_role": current_user.role_name,
+                "is_staff": False,
+            }
         name = current_user.display_name or current_user.login
         return {"identity_name": name, "identity_role": current_user.role_name, "is_staff": True}
     except Exception:  # noqa: BLE001 - e.g. the database is down while showing a 500 page

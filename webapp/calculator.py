@@ -64,7 +64,11 @@ def _decimal(raw: str | None) -> Decimal | None:
 def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
     """Prefill from the signed-in employer's unit; its 残联主管部门 region and a note."""
     note = ""
-    if not current_user.is_authenticated or current_user.role != "employer" or current_user.unit_id is None:
+    if (
+        not current_user.is_authenticated
+        or current_user.role != "employer"
+        or current_user.unit_id is None
+    ):
         return None, note
     unit = get_unit(db(), current_user.unit_id)
     if not form.unit_name.data:
@@ -104,7 +108,9 @@ def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, s
         data["avg_annual_wage"] = str(monthly * 12)
     social = (form.social_avg_annual_wage.data or "").strip()
     # 001's calculator has no cap; without a social average wage none is applied.
-    data["social_avg_annual_wage"] = social or (str(monthly * 12) if monthly and monthly > 0 else "1")
+    data["social_avg_annual_wage"] = social or (
+        str(monthly * 12) if monthly and monthly > 0 else "1"
+    )
     percent = (form.ratio_percent.data or "").strip()
     if percent:
         value = _decimal(percent)
@@ -148,7 +154,9 @@ def _compute(form: LevyForm, region: str | None) -> Outcome | None:
         other=other,
         monthly_wage=monthly,
         capped=result.wage_base < levy_input.avg_annual_wage,
-        savings=estimate_savings(severe, other, monthly, disabled) if disabled is not None else None,
+        savings=estimate_savings(severe, other, monthly, disabled)
+        if disabled is not None
+        else None,
         disabled_wage=disabled,
         severe_cost=(disabled * severe).quantize(Decimal("0.01")) if disabled is not None else None,
         other_cost=(disabled * other).quantize(Decimal("0.01")) if disabled is not None else None,
@@ -161,18 +169,27 @@ def index():
     year = system().settings.business_year
     if not form.year.data:
         form.year.data = str(year)
-    region, wage_note = _unit_defaults(form, int(form.year.data) if (form.year.data or "").isdigit() else year)
+    region, wage_note = _unit_defaults(
+        form, int(form.year.data) if (form.year.data or "").isdigit() else year
+    )
     try:
         default_ratio = (params_for(region, date(year, 12, 31)).quota_ratio * 100).normalize()
     except DomainError:
         default_ratio = Decimal("1.5")
     if not form.ratio_percent.data:
-        form.ratio_percent.render_kw = {**(form.ratio_percent.render_kw or {}), "placeholder": f"{default_ratio}"}
+        form.ratio_percent.render_kw = {
+            **(form.ratio_percent.render_kw or {}),
+            "placeholder": f"{default_ratio}",
+        }
     outcome = _compute(form, region) if form.submitted() else None
     status = 400 if form.submitted() and outcome is None else 200
     return (
         render_template(
-            "calculator/index.html", form=form, outcome=outcome, default_ratio=default_ratio, wage_note=wage_note
+            "calculator/index.html",
+            form=form,
+            outcome=outcome,
+            default_ratio=default_ratio,
+            wage_note=wage_note,
         ),
         status,
     )

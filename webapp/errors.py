@@ -48,7 +48,9 @@ def respond(status: int, message: str | None = None, fields: dict[str, str] | No
             body["fields"] = fields
         return make_response(jsonify(body), status)
     title = TITLES.get(status, "请求失败")
-    return make_response(render_template("errors/error.html", status=status, title=title, message=text), status)
+    return make_response(
+        render_template("errors/error.html", status=status, title=title, message=text), status
+    )
 
 
 def _http(exc: HTTPException):
@@ -84,5 +86,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Forbidden, lambda exc: respond(403, exc.message))
     app.register_error_handler(FieldErrors, lambda exc: respond(400, "输入有误", exc.errors))
     app.register_error_handler(
-        DomainError, lambda exc: respond(400, exc.message, {exc.field: exc.message} if exc.field else None)
+        DomainError,
+        lambda exc: respond(400, exc.message, {exc.field: exc.message} if exc.field else None),
     )

@@ -42,9 +42,7 @@ def _unit_form(unit) -> UnitForm:
 
 def _page(unit, form, *, status: int = 200, readonly: bool = False):
     related = unit_service.list_related_units(db(), unit.id)
-    attachments = {
-        r.id: uploads.attachments_of(db(), r.attachment_ids, unit.id) for r in related
-    }
+    attachments = {r.id: uploads.attachments_of(db(), r.attachment_ids, unit.id) for r in related}
     return (
         render_template(
             "units/edit.html",
@@ -69,7 +67,9 @@ def edit():
     if request.method == "POST":
         form.validate()
         try:
-            unit_service.update_unit(db(), unit.id, form.values(), user=current_user, ip=client_ip())
+            unit_service.update_unit(
+                db(), unit.id, form.values(), user=current_user, ip=client_ip()
+            )
         except FieldErrors as exc:
             db().rollback()
             attach_errors(form, exc.errors)
@@ -86,7 +86,9 @@ def edit():
 def index():
     q = (request.args.get("q") or "").strip()[:50]
     found = unit_service.units_in_jurisdiction(db(), current_user.region_code, q=q)
-    return render_template("units/index.html", units=found, q=q, region_label=unit_service.region_label)
+    return render_template(
+        "units/index.html", units=found, q=q, region_label=unit_service.region_label
+    )
 
 
 @bp.get("/units/<int:unit_id>")
@@ -108,7 +110,11 @@ def _uploaded_files() -> list[tuple[str, bytes]]:
 
 
 def _related_page(form, related=None, status: int = 200):
-    existing = uploads.attachments_of(db(), related.attachment_ids, current_user.unit_id) if related else []
+    existing = (
+        uploads.attachments_of(db(), related.attachment_ids, current_user.unit_id)
+        if related
+        else []
+    )
     form.remove_attachments.choices = [SelectChoice(a.id, a.original_name) for a in existing]
     return (
         render_template(
@@ -177,7 +183,9 @@ def related_edit(related_id: int):
 @bp.post("/unit/related/<int:related_id>/delete")
 @employer_required
 def related_delete(related_id: int):
-    unit_service.delete_related_unit(db(), current_user.unit_id, related_id, user=current_user, ip=client_ip())
+    unit_service.delete_related_unit(
+        db(), current_user.unit_id, related_id, user=current_user, ip=client_ip()
+    )
     db().commit()
     flash("关联单位已删除", "success")
     return redirect(url_for("units.edit") + "#related")
@@ -198,12 +206,15 @@ def attachment(attachment_id: int):
         BytesIO(data),
         mimetype=found.mime,
         as_attachment=request.args.get("download") == "1",
-        download_name=found.original_name or f"附件{found.id}.{uploads.EXTENSIONS.get(found.mime, 'bin')}",
+        download_name=found.original_name
+        or f"附件{found.id}.{uploads.EXTENSIONS.get(found.mime, 'bin')}",
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     return response
 
 

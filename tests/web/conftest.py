@@ -114,7 +114,9 @@ def employer(db):
         for key, value in unit_fields().items():
             if key not in ("name", "cdpf_region"):
                 setattr(unit, key, int(value) if key == "staff_last_year" else value)
-        user = accounts.create_user(session, unit.credit_code, PASSWORD, "employer", "210302", unit.id, "李经办")
+        user = accounts.create_user(
+            session, unit.credit_code, PASSWORD, "employer", "210302", unit.id, "李经办"
+        )
         return {"unit_id": unit.id, "login": unit.credit_code, "user_id": user.id}
 
 
@@ -122,8 +124,12 @@ def employer(db):
 def other_employer(db):
     """A second unit, in 浙江省杭州市西湖区."""
     with db() as session:
-        unit = unit_service.create_unit(session, credit_code(2, "330106"), "杭州另一家公司", "330106")
-        user = accounts.create_user(session, unit.credit_code, PASSWORD, "employer", "330106", unit.id)
+        unit = unit_service.create_unit(
+            session, credit_code(2, "330106"), "杭州另一家公司", "330106"
+        )
+        user = accounts.create_user(
+            session, unit.credit_code, PASSWORD, "employer", "330106", unit.id
+        )
         return {"unit_id": unit.id, "login": unit.credit_code, "user_id": user.id}
 
 
@@ -131,8 +137,12 @@ def other_employer(db):
 def staff(db):
     """Reviewers: one for 鞍山市 (city), one for 浙江省 (province)."""
     with db() as session:
-        accounts.create_user(session, "as_reviewer", PASSWORD, "reviewer", "210300", None, "鞍山审核员")
-        accounts.create_user(session, "zj_reviewer", PASSWORD, "reviewer", "330000", None, "浙江审核员")
+        accounts.create_user(
+            session, "as_reviewer", PASSWORD, "reviewer", "210300", None, "鞍山审核员"
+        )
+        accounts.create_user(
+            session, "zj_reviewer", PASSWORD, "reviewer", "330000", None, "浙江审核员"
+        )
     return {"anshan": "as_reviewer", "zhejiang": "zj_reviewer"}
 
 
@@ -143,7 +153,14 @@ def csrf_from(client, url: str) -> str:
     return found.group(1)
 
 
-def login(client, login_name: str, password: str = PASSWORD, *, staff: bool = False, captcha: str = CAPTCHA):
+def login(
+    client,
+    login_name: str,
+    password: str = PASSWORD,
+    *,
+    staff: bool = False,
+    captcha: str = CAPTCHA,
+):
     """Sign in through the page: load it, load the captcha image, post the form."""
     url = "/login?tab=staff" if staff else "/login"
     token = csrf_from(client, url)
@@ -158,7 +175,12 @@ def api_token(client, login_name: str, password: str = PASSWORD) -> str:
     captcha = client.get("/api/v1/auth/captcha").get_json()
     response = client.post(
         "/api/v1/auth/login",
-        json={"login": login_name, "password": password, "captcha_id": captcha["captcha_id"], "captcha": CAPTCHA},
+        json={
+            "login": login_name,
+            "password": password,
+            "captcha_id": captcha["captcha_id"],
+            "captcha": CAPTCHA,
+        },
     )
     assert response.status_code == 200, response.get_json()
     return response.get_json()["token"]

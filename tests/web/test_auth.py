@@ -61,7 +61,9 @@ def test_employer_cannot_use_staff_portal(client, employer):
 
 def test_lockout_after_five_failures(client, employer, db):
     for _ in range(4):
-        assert "统一社会信用代码或密码错误" in login(client, employer["login"], "Wrong12345").get_data(as_text=True)
+        assert "统一社会信用代码或密码错误" in login(
+            client, employer["login"], "Wrong12345"
+        ).get_data(as_text=True)
     fifth = login(client, employer["login"], "Wrong12345").get_data(as_text=True)
     assert "登录失败次数过多，请15分钟后再试" in fifth
     sixth = login(client, employer["login"], PASSWORD)
@@ -84,7 +86,9 @@ def test_lock_is_per_account_service_level(db, employer):
             accounts.authenticate(session, employer["login"], "nope-1234", now)
         with pytest.raises(accounts.LoginFailed, match="15分钟"):
             accounts.authenticate(session, employer["login"], PASSWORD, now + timedelta(minutes=14))
-        assert accounts.authenticate(session, employer["login"], PASSWORD, now + timedelta(minutes=15, seconds=1))
+        assert accounts.authenticate(
+            session, employer["login"], PASSWORD, now + timedelta(minutes=15, seconds=1)
+        )
 
 
 def test_wrong_captcha_is_refused_without_counting_a_failure(client, employer, db):
@@ -103,7 +107,12 @@ def test_captcha_is_case_insensitive(client, employer):
 def test_captcha_is_used_up_by_one_check(client, employer):
     token = csrf_from(client, "/login")
     client.get("/captcha.png")
-    data = {"csrf_token": token, "login": employer["login"], "password": "Wrong12345", "captcha": CAPTCHA}
+    data = {
+        "csrf_token": token,
+        "login": employer["login"],
+        "password": "Wrong12345",
+        "captcha": CAPTCHA,
+    }
     assert "统一社会信用代码或密码错误" in client.post("/login", data=data).get_data(as_text=True)
     # the same answer again without loading a new image
     again = client.post("/login", data={**data, "password": PASSWORD})
@@ -119,7 +128,13 @@ def test_expired_captcha(client, employer):
         aged["t"] -= captcha_service.TTL_SECONDS + 5
         sess["captcha"] = aged
     response = client.post(
-        "/login", data={"csrf_token": token, "login": employer["login"], "password": PASSWORD, "captcha": CAPTCHA}
+        "/login",
+        data={
+            "csrf_token": token,
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha": CAPTCHA,
+        },
     )
     assert response.status_code == 400
     assert "验证码已过期" in response.get_data(as_text=True)
@@ -143,7 +158,9 @@ def test_default_captcha_text_is_random_from_unambiguous_alphabet():
 
 def test_csrf_missing_on_login_form_is_a_friendly_400(client, employer):
     client.get("/captcha.png")
-    response = client.post("/login", data={"login": employer["login"], "password": PASSWORD, "captcha": CAPTCHA})
+    response = client.post(
+        "/login", data={"login": employer["login"], "password": PASSWORD, "captcha": CAPTCHA}
+    )
     assert response.status_code == 400
     assert "页面已过期，请刷新后重试" in response.get_data(as_text=True)
 
@@ -166,7 +183,12 @@ def test_safe_next_only(client, employer):
     client.get("/captcha.png")
     evil = client.post(
         "/login?next=//evil.example/x",
-        data={"csrf_token": token, "login": employer["login"], "password": PASSWORD, "captcha": CAPTCHA},
+        data={
+            "csrf_token": token,
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha": CAPTCHA,
+        },
     )
     assert evil.headers["Location"] == "/"
     client.post("/logout", data={"csrf_token": csrf_from(client, "/notices")})
@@ -174,7 +196,12 @@ def test_safe_next_only(client, employer):
     client.get("/captcha.png")
     good = client.post(
         "/login?next=/notices",
-        data={"csrf_token": token, "login": employer["login"], "password": PASSWORD, "captcha": CAPTCHA},
+        data={
+            "csrf_token": token,
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha": CAPTCHA,
+        },
     )
     assert good.headers["Location"] == "/notices"
 
@@ -224,7 +251,9 @@ def test_create_user_rules(db, employer):
         with pytest.raises(DomainError, match="角色不存在"):
             accounts.create_user(session, "new_staff", PASSWORD, "boss", "210300")
         with pytest.raises(DomainError, match="已存在"):
-            accounts.create_user(session, employer["login"], PASSWORD, "employer", "", employer["unit_id"])
+            accounts.create_user(
+                session, employer["login"], PASSWORD, "employer", "", employer["unit_id"]
+            )
         with pytest.raises(DomainError, match="行政区划"):
             accounts.create_user(session, "new_staff", PASSWORD, "reviewer", "999999")
         user = accounts.create_user(session, "new_staff", PASSWORD, "reviewer", "210300")
@@ -242,17 +271,29 @@ def test_api_captcha_and_login(app, employer):
     assert CAPTCHA not in body["captcha_id"]
     response = client.post(
         "/api/v1/auth/login",
-        json={"login": employer["login"], "password": PASSWORD, "captcha_id": body["captcha_id"], "captcha": "ab12"},
+        json={
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha_id": body["captcha_id"],
+            "captcha": "ab12",
+        },
     )
     assert response.status_code == 200
     data = response.get_json()
-    assert data["user"]["role"] == "employer" and data["user"]["unit_name"] == "鞍山示范科技有限公司"
+    assert (
+        data["user"]["role"] == "employer" and data["user"]["unit_name"] == "鞍山示范科技有限公司"
+    )
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {data['token']}"})
     assert me.status_code == 200 and me.get_json()["login"] == employer["login"]
     # the same captcha_id cannot be used twice
     again = client.post(
         "/api/v1/auth/login",
-        json={"login": employer["login"], "password": PASSWORD, "captcha_id": body["captcha_id"], "captcha": CAPTCHA},
+        json={
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha_id": body["captcha_id"],
+            "captcha": CAPTCHA,
+        },
     )
     assert again.status_code == 400
     assert "captcha" in again.get_json()["fields"]
@@ -263,14 +304,25 @@ def test_api_login_failures(app, employer, monkeypatch):
 
     def attempt(**overrides):
         captcha = client.get("/api/v1/auth/captcha").get_json()
-        body = {"login": employer["login"], "password": PASSWORD, "captcha_id": captcha["captcha_id"], "captcha": CAPTCHA}
+        body = {
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha_id": captcha["captcha_id"],
+            "captcha": CAPTCHA,
+        }
         body.update(overrides)
         return client.post("/api/v1/auth/login", json=body)
 
     wrong_captcha = attempt(captcha="XXXX")
-    assert wrong_captcha.status_code == 400 and wrong_captcha.get_json()["fields"]["captcha"] == "验证码错误"
+    assert (
+        wrong_captcha.status_code == 400
+        and wrong_captcha.get_json()["fields"]["captcha"] == "验证码错误"
+    )
     bad_password = attempt(password="Wrong12345")
-    assert bad_password.status_code == 401 and bad_password.get_json()["error"] == "统一社会信用代码或密码错误"
+    assert (
+        bad_password.status_code == 401
+        and bad_password.get_json()["error"] == "统一社会信用代码或密码错误"
+    )
     forged = attempt(captcha_id="not-a-signed-id")
     assert forged.status_code == 400
     # expired: the clock moves past the lifetime between fetching and answering
@@ -279,7 +331,12 @@ def test_api_login_failures(app, employer, monkeypatch):
     monkeypatch.setattr(captcha_service, "now", lambda: real_now + captcha_service.TTL_SECONDS + 10)
     expired = client.post(
         "/api/v1/auth/login",
-        json={"login": employer["login"], "password": PASSWORD, "captcha_id": captcha["captcha_id"], "captcha": CAPTCHA},
+        json={
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha_id": captcha["captcha_id"],
+            "captcha": CAPTCHA,
+        },
     )
     assert expired.status_code == 400 and "过期" in expired.get_json()["fields"]["captcha"]
 

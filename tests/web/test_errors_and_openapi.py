@@ -44,7 +44,9 @@ def test_500_never_shows_a_traceback(make_app):
     text = page.get_data(as_text=True)
     assert "系统繁忙" in text and "Traceback" not in text and "secret internals" not in text
     api = client.get("/api/v1/boom-json")
-    assert api.status_code == 500 and api.get_json() == {"error": "系统暂时无法处理您的请求，请稍后重试。如多次出现，请联系当地残联。"}
+    assert api.status_code == 500 and api.get_json() == {
+        "error": "系统暂时无法处理您的请求，请稍后重试。如多次出现，请联系当地残联。"
+    }
 
 
 def test_csrf_failure_on_a_page_form(client, employer):
@@ -86,8 +88,12 @@ def test_openapi_lists_my_paths(client):
         assert methods <= set(paths[path]), path
     levy = paths["/api/v1/levy/estimate"]["post"]
     assert levy["security"] == []
-    request_schema = levy["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    response_schema = levy["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    request_schema = levy["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit(
+        "/", 1
+    )[-1]
+    response_schema = levy["responses"]["200"]["content"]["application/json"]["schema"][
+        "$ref"
+    ].rsplit("/", 1)[-1]
     schemas = document["components"]["schemas"]
     assert set(schemas[response_schema]["required"]) == {
         "quota", "actual", "wage_base", "levy_full", "rate", "levy_due", "exempt"
@@ -110,8 +116,13 @@ def test_jurisdiction_checks(db, employer, other_employer):
     assert not is_within_jurisdiction("330106", "210000")
     assert is_within_jurisdiction("330106", "")
     with db() as session:
+
         def names(region):
-            return sorted(session.scalars(select(Unit.name).where(within_jurisdiction(Unit.cdpf_region, region))))
+            return sorted(
+                session.scalars(
+                    select(Unit.name).where(within_jurisdiction(Unit.cdpf_region, region))
+                )
+            )
 
         assert names("210300") == ["鞍山示范科技有限公司"]
         assert names("330000") == ["杭州另一家公司"]

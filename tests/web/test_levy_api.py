@@ -60,7 +60,9 @@ def test_small_enterprise_is_exempt(api):
     body = estimate(api, staff_count=30, severe_person_months=0, other_person_months=0).get_json()
     assert body["exempt"] is True and body["rate"] == 0 and body["levy_due"] == 0
     assert body["levy_full"] == 40500  # 30 × 1.5% × 90000, shown before the exemption
-    not_enterprise = estimate(api, staff_count=30, severe_person_months=0, other_person_months=0, is_enterprise=False)
+    not_enterprise = estimate(
+        api, staff_count=30, severe_person_months=0, other_person_months=0, is_enterprise=False
+    )
     body = not_enterprise.get_json()
     assert body["exempt"] is False and body["rate"] == 0.9 and body["levy_due"] == 36450
     over = estimate(api, staff_count=31, severe_person_months=0, other_person_months=0).get_json()
@@ -80,15 +82,21 @@ def test_below_one_percent_pays_ninety(api):
 
 @pytest.mark.parametrize("year", [2019, 2028, 2015])
 def test_outside_the_relief_years_the_whole_levy_is_due(api, year):
-    body = estimate(api, year=year, staff_count=200, severe_person_months=0, other_person_months=12).get_json()
+    body = estimate(
+        api, year=year, staff_count=200, severe_person_months=0, other_person_months=12
+    ).get_json()
     assert body["rate"] == 1 and body["levy_due"] == body["levy_full"] == 180000
-    small = estimate(api, year=year, staff_count=20, severe_person_months=0, other_person_months=0).get_json()
+    small = estimate(
+        api, year=year, staff_count=20, severe_person_months=0, other_person_months=0
+    ).get_json()
     assert small["exempt"] is False and small["rate"] == 1
 
 
 @pytest.mark.parametrize("year", [2020, 2027])
 def test_relief_years_inclusive(api, year):
-    body = estimate(api, year=year, staff_count=200, severe_person_months=0, other_person_months=12).get_json()
+    body = estimate(
+        api, year=year, staff_count=200, severe_person_months=0, other_person_months=12
+    ).get_json()
     assert body["rate"] == 0.9
 
 
@@ -99,9 +107,17 @@ def test_meeting_the_quota_pays_nothing(api):
 
 
 def test_wage_cap_and_rounding_to_the_fen(api):
-    capped = estimate(api, staff_count=200, avg_annual_wage=200000, severe_person_months=0, other_person_months=0)
+    capped = estimate(
+        api, staff_count=200, avg_annual_wage=200000, severe_person_months=0, other_person_months=0
+    )
     assert capped.get_json()["wage_base"] == 120000
-    body = estimate(api, staff_count=101, avg_annual_wage=90000.33, severe_person_months=0, other_person_months=0).get_json()
+    body = estimate(
+        api,
+        staff_count=101,
+        avg_annual_wage=90000.33,
+        severe_person_months=0,
+        other_person_months=0,
+    ).get_json()
     assert body["levy_full"] == 136350.5
     assert body["levy_due"] == 122715.45
     assert isinstance(body["levy_due"], float)
@@ -146,7 +162,9 @@ def test_bad_input_names_the_field(api, overrides, field):
 
 
 def test_months_over_twelve_times_staff(api):
-    body = estimate(api, staff_count=40, severe_person_months=400, other_person_months=100).get_json()
+    body = estimate(
+        api, staff_count=40, severe_person_months=400, other_person_months=100
+    ).get_json()
     assert body["fields"]["other_person_months"] == "安置人月数不能超过职工人数×12"
 
 
@@ -161,7 +179,15 @@ def test_body_must_be_a_json_object(api):
 
 def test_calculator_page_is_public(client):
     page = client.get("/calculator").get_data(as_text=True)
-    for label in ("单位名称", "残疾人安置比例", "单位员工人数", "单位月平均工资", "残疾员工月薪", "1–2级伤残", "3–4级伤残"):
+    for label in (
+        "单位名称",
+        "残疾人安置比例",
+        "单位员工人数",
+        "单位月平均工资",
+        "残疾员工月薪",
+        "1–2级伤残",
+        "3–4级伤残",
+    ):
         assert label in page
     assert 'data-step="-1"' in page and 'data-step="1"' in page
     assert "预计缴纳残保金：" not in page
@@ -194,7 +220,13 @@ def test_calculator_page_relief_and_savings(client):
 
 
 def test_calculator_page_field_errors(client):
-    query = {"unit_name": "", "staff_count": "-3", "avg_monthly_wage": "abc", "ratio_percent": "150", "other_months": "x"}
+    query = {
+        "unit_name": "",
+        "staff_count": "-3",
+        "avg_monthly_wage": "abc",
+        "ratio_percent": "150",
+        "other_months": "x",
+    }
     response = client.get("/calculator", query_string=query)
     assert response.status_code == 400
     page = response.get_data(as_text=True)

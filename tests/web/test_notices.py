@@ -17,12 +17,22 @@ def notice_set(db, employer, other_employer):
     base = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
     with db() as session:
         ids = {
-            "own": notices.notify_unit(session, employer["unit_id"], "安置人员“林贤最”资料审核完成通知", "有效月份为202501").id,
-            "other_unit": notices.notify_unit(session, other_employer["unit_id"], "安置人员“别人”资料审核完成通知", "").id,
-            "national": notices.publish(session, "关于做好2025年度按比例就业年审工作的通知", "全国").id,
-            "province": notices.publish(session, "辽宁省残联关于康复服务的通知", "辽宁", region_code="210000").id,
+            "own": notices.notify_unit(
+                session, employer["unit_id"], "安置人员“林贤最”资料审核完成通知", "有效月份为202501"
+            ).id,
+            "other_unit": notices.notify_unit(
+                session, other_employer["unit_id"], "安置人员“别人”资料审核完成通知", ""
+            ).id,
+            "national": notices.publish(
+                session, "关于做好2025年度按比例就业年审工作的通知", "全国"
+            ).id,
+            "province": notices.publish(
+                session, "辽宁省残联关于康复服务的通知", "辽宁", region_code="210000"
+            ).id,
             "city": notices.publish(session, "鞍山市残联通知公告", "鞍山", region_code="210300").id,
-            "other_province": notices.publish(session, "浙江省残联关于康复服务的通知", "浙江", region_code="330000").id,
+            "other_province": notices.publish(
+                session, "浙江省残联关于康复服务的通知", "浙江", region_code="330000"
+            ).id,
         }
         for offset, notice_id in enumerate(ids.values()):
             session.get(Notice, notice_id).created_at = base + timedelta(hours=offset)
@@ -64,7 +74,9 @@ def test_pagination(client, db, employer):
 def test_detail_and_scope(client, employer, notice_set):
     login(client, employer["login"])
     page = client.get(f"/notices/{notice_set['own']}").get_data(as_text=True)
-    assert "林贤最" in page and "有效月份为202501" in page and "2026-03-01 16:00" in page  # 北京时间
+    assert (
+        "林贤最" in page and "有效月份为202501" in page and "2026-03-01 16:00" in page
+    )  # 北京时间
     assert client.get(f"/notices/{notice_set['other_unit']}").status_code == 404
     assert client.get(f"/notices/{notice_set['other_province']}").status_code == 404
     assert client.get("/notices/99999").status_code == 404
@@ -88,7 +100,10 @@ def test_notices_api(app, employer, notice_set):
     detail = client.get(f"/api/v1/notices/{notice_set['own']}", headers=headers).get_json()
     assert detail["body"] == "有效月份为202501" and detail["public"] is False
     assert detail["created_at"].startswith("2026-03-01T08:00:00")
-    assert client.get(f"/api/v1/notices/{notice_set['other_unit']}", headers=headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/notices/{notice_set['other_unit']}", headers=headers).status_code
+        == 404
+    )
     assert client.get("/api/v1/notices").status_code == 401
 
 
@@ -99,5 +114,7 @@ def test_notify_unit_rules(db, employer):
         with pytest.raises(DomainError, match="请填写通知标题"):
             notices.notify_unit(session, employer["unit_id"], "  ", "")
         latest = notices.notify_unit(session, employer["unit_id"], "最新通知", "正文")
-        unit = session.get(__import__("casework.models", fromlist=["Unit"]).Unit, employer["unit_id"])
+        unit = session.get(
+            __import__("casework.models", fromlist=["Unit"]).Unit, employer["unit_id"]
+        )
         assert notices.latest_for_unit(session, unit, limit=3)[0].id == latest.id

@@ -40,7 +40,11 @@ def form_post(fields: dict, token: str) -> dict:
 def unit_row(db, unit_id: int) -> dict:
     with db() as session:
         unit = session.get(Unit, unit_id)
-        return {c.name: getattr(unit, c.name) for c in Unit.__table__.columns if c.name not in ("updated_at",)}
+        return {
+            c.name: getattr(unit, c.name)
+            for c in Unit.__table__.columns
+            if c.name not in ("updated_at",)
+        }
 
 
 @pytest.fixture
@@ -65,7 +69,9 @@ def test_unit_page_shows_all_fields_and_the_tip(signed_in, employer):
 
 def test_save_valid_unit_and_audit(signed_in, employer, db):
     token = csrf_from(signed_in, "/unit")
-    fields = unit_fields(name="鞍山示范科技股份有限公司", staff_last_year="150", legal_id_number="G12345678")
+    fields = unit_fields(
+        name="鞍山示范科技股份有限公司", staff_last_year="150", legal_id_number="G12345678"
+    )
     response = signed_in.post("/unit", data=form_post(fields, token))
     assert response.status_code == 302
     row = unit_row(db, employer["unit_id"])
@@ -81,7 +87,9 @@ def test_region_cascade_selects_are_read(signed_in, employer, db):
     token = csrf_from(signed_in, "/unit")
     fields = unit_fields()
     del fields["cdpf_region"]
-    fields.update({"cdpf_region__1": "330000", "cdpf_region__2": "330100", "cdpf_region__3": "330106"})
+    fields.update(
+        {"cdpf_region__1": "330000", "cdpf_region__2": "330100", "cdpf_region__3": "330106"}
+    )
     assert signed_in.post("/unit", data=form_post(fields, token)).status_code == 302
     assert unit_row(db, employer["unit_id"])["cdpf_region"] == "330106"
 
@@ -91,7 +99,9 @@ def test_stale_city_after_province_change_is_not_accepted(signed_in, employer, d
     fields = unit_fields()
     del fields["cdpf_region"]
     # province changed to 浙江 without JavaScript; city and county still 鞍山
-    fields.update({"cdpf_region__1": "330000", "cdpf_region__2": "210300", "cdpf_region__3": "210302"})
+    fields.update(
+        {"cdpf_region__1": "330000", "cdpf_region__2": "210300", "cdpf_region__3": "210302"}
+    )
     response = signed_in.post("/unit", data=form_post(fields, token))
     assert response.status_code == 400
     assert "残联主管部门须选择到区县一级" in response.get_data(as_text=True)
@@ -99,7 +109,9 @@ def test_stale_city_after_province_change_is_not_accepted(signed_in, employer, d
 
 
 @pytest.mark.parametrize(("field", "value", "message"), BAD_FIELDS)
-def test_each_bad_field_is_reported_and_nothing_is_saved(signed_in, employer, db, field, value, message):
+def test_each_bad_field_is_reported_and_nothing_is_saved(
+    signed_in, employer, db, field, value, message
+):
     before = unit_row(db, employer["unit_id"])
     token = csrf_from(signed_in, "/unit")
     fields = unit_fields(**{"name": "改过的名称有限公司", field: value})
@@ -115,7 +127,9 @@ def test_many_errors_at_once(signed_in):
     token = csrf_from(signed_in, "/unit")
     fields = unit_fields(legal_phone="x", contact_phone="y", nature="")
     page = signed_in.post("/unit", data=form_post(fields, token)).get_data(as_text=True)
-    assert "法人电话格式不正确" in page and "经办人电话格式不正确" in page and "请选择单位性质" in page
+    assert (
+        "法人电话格式不正确" in page and "经办人电话格式不正确" in page and "请选择单位性质" in page
+    )
 
 
 def test_csrf_missing_on_unit_form(signed_in):
@@ -196,7 +210,10 @@ def test_add_edit_delete_related_unit_page(signed_in, employer, db, pdf_bytes):
     with db() as session:
         assert session.get(RelatedUnit, related_id).name == "鞍山人力资源服务集团有限公司"
 
-    assert signed_in.post(f"/unit/related/{related_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert (
+        signed_in.post(f"/unit/related/{related_id}/delete", data={"csrf_token": token}).status_code
+        == 302
+    )
     with db() as session:
         assert session.get(RelatedUnit, related_id) is None
         actions = [e.action for e in session.scalars(select(AuditEntry))]
@@ -207,9 +224,15 @@ def test_related_unit_validation(signed_in, employer, db):
     token = csrf_from(signed_in, "/unit/related/new")
     bad = related_form(token, credit_code="91210302000000001A", phone="1", relation="")
     page = signed_in.post("/unit/related/new", data=bad).get_data(as_text=True)
-    assert "统一社会信用代码校验位错误" in page and "单位电话格式不正确" in page and "请选择关系" in page
+    assert (
+        "统一社会信用代码校验位错误" in page
+        and "单位电话格式不正确" in page
+        and "请选择关系" in page
+    )
     own = related_form(token, credit_code=employer["login"])
-    assert "不能将本单位添加为关联单位" in signed_in.post("/unit/related/new", data=own).get_data(as_text=True)
+    assert "不能将本单位添加为关联单位" in signed_in.post("/unit/related/new", data=own).get_data(
+        as_text=True
+    )
     with db() as session:
         assert session.scalars(select(RelatedUnit)).all() == []
 
@@ -231,7 +254,10 @@ def test_related_unit_upload_refused_keeps_nothing(signed_in, db, settings):
 def test_other_units_related_id_is_404_on_pages(client, db, employer, other_employer):
     with db() as session:
         foreign = RelatedUnit(
-            unit_id=other_employer["unit_id"], region_code="330106", credit_code=credit_code(11, "330106"), name="别人的关联单位"
+            unit_id=other_employer["unit_id"],
+            region_code="330106",
+            credit_code=credit_code(11, "330106"),
+            name="别人的关联单位",
         )
         session.add(foreign)
         session.flush()
@@ -239,8 +265,13 @@ def test_other_units_related_id_is_404_on_pages(client, db, employer, other_empl
     login(client, employer["login"])
     token = csrf_from(client, "/unit")
     assert client.get(f"/unit/related/{foreign_id}/edit").status_code == 404
-    assert client.post(f"/unit/related/{foreign_id}/edit", data=related_form(token)).status_code == 404
-    assert client.post(f"/unit/related/{foreign_id}/delete", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/unit/related/{foreign_id}/edit", data=related_form(token)).status_code == 404
+    )
+    assert (
+        client.post(f"/unit/related/{foreign_id}/delete", data={"csrf_token": token}).status_code
+        == 404
+    )
     with db() as session:
         assert session.get(RelatedUnit, foreign_id).name == "别人的关联单位"
 
@@ -251,7 +282,12 @@ def test_other_units_related_id_is_404_on_pages(client, db, employer, other_empl
 def test_regions_api_is_public(app):
     client = app.test_client(use_cookies=False)
     provinces = client.get("/api/v1/regions").get_json()["regions"]
-    assert {"code": "210000", "name": "辽宁省", "level": "province", "has_children": True} in provinces
+    assert {
+        "code": "210000",
+        "name": "辽宁省",
+        "level": "province",
+        "has_children": True,
+    } in provinces
     counties = client.get("/api/v1/regions?parent=210300").get_json()["regions"]
     assert any(r["code"] == "210302" and r["name"] == "铁东区" for r in counties)
     assert client.get("/api/v1/regions?parent=abc").status_code == 400
@@ -261,17 +297,24 @@ def test_unit_api_get_and_put(app, employer, db):
     client = app.test_client(use_cookies=False)
     headers = {"Authorization": f"Bearer {api_token(client, employer['login'])}"}
     unit = client.get("/api/v1/unit", headers=headers).get_json()
-    assert unit["credit_code"] == employer["login"] and unit["cdpf_region_name"] == "辽宁省/鞍山市/铁东区"
+    assert (
+        unit["credit_code"] == employer["login"]
+        and unit["cdpf_region_name"] == "辽宁省/鞍山市/铁东区"
+    )
 
     before = unit_row(db, employer["unit_id"])
-    bad = client.put("/api/v1/unit", headers=headers, json=unit_fields(legal_phone="1", cdpf_region="210300"))
+    bad = client.put(
+        "/api/v1/unit", headers=headers, json=unit_fields(legal_phone="1", cdpf_region="210300")
+    )
     assert bad.status_code == 400
     body = bad.get_json()
     assert body["error"] == "输入有误"
     assert set(body["fields"]) == {"legal_phone", "cdpf_region"}
     assert unit_row(db, employer["unit_id"]) == before
 
-    good = client.put("/api/v1/unit", headers=headers, json=unit_fields(staff_last_year=200, phone=""))
+    good = client.put(
+        "/api/v1/unit", headers=headers, json=unit_fields(staff_last_year=200, phone="")
+    )
     assert good.status_code == 200 and good.get_json()["staff_last_year"] == 200
     assert unit_row(db, employer["unit_id"])["phone"] == ""
 
@@ -280,8 +323,13 @@ def test_unit_api_roles(app, employer, staff, other_employer):
     client = app.test_client(use_cookies=False)
     staff_headers = {"Authorization": f"Bearer {api_token(client, staff['anshan'])}"}
     assert client.get("/api/v1/unit", headers=staff_headers).status_code == 403
-    assert client.get(f"/api/v1/units/{employer['unit_id']}", headers=staff_headers).status_code == 200
-    assert client.get(f"/api/v1/units/{other_employer['unit_id']}", headers=staff_headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/units/{employer['unit_id']}", headers=staff_headers).status_code == 200
+    )
+    assert (
+        client.get(f"/api/v1/units/{other_employer['unit_id']}", headers=staff_headers).status_code
+        == 404
+    )
     assert client.get("/api/v1/unit").status_code == 401
 
 
@@ -289,7 +337,10 @@ def test_unit_api_with_cookie_needs_csrf_header(client, employer):
     login(client, employer["login"])
     assert client.put("/api/v1/unit", json=unit_fields()).status_code == 400
     token = csrf_from(client, "/unit")
-    assert client.put("/api/v1/unit", json=unit_fields(), headers={"X-CSRFToken": token}).status_code == 200
+    assert (
+        client.put("/api/v1/unit", json=unit_fields(), headers={"X-CSRFToken": token}).status_code
+        == 200
+    )
 
 
 def test_related_units_api_crud(app, employer, other_employer, db, pdf_bytes):
@@ -315,7 +366,11 @@ def test_related_units_api_crud(app, employer, other_employer, db, pdf_bytes):
     assert upload.status_code == 201
     attachment_id = upload.get_json()["id"]
 
-    created = client.post("/api/v1/unit/related-units", headers=headers, json={**payload, "attachment_ids": [attachment_id]})
+    created = client.post(
+        "/api/v1/unit/related-units",
+        headers=headers,
+        json={**payload, "attachment_ids": [attachment_id]},
+    )
     assert created.status_code == 201
     related_id = created.get_json()["id"]
     listed = client.get("/api/v1/unit/related-units", headers=headers).get_json()["items"]
@@ -329,14 +384,24 @@ def test_related_units_api_crud(app, employer, other_employer, db, pdf_bytes):
     assert updated.status_code == 200 and updated.get_json()["attachment_ids"] == []
 
     invalid = client.put(
-        f"/api/v1/unit/related-units/{related_id}", headers=headers, json={**payload, "credit_code": "123"}
+        f"/api/v1/unit/related-units/{related_id}",
+        headers=headers,
+        json={**payload, "credit_code": "123"},
     )
     assert invalid.status_code == 400 and "credit_code" in invalid.get_json()["fields"]
 
     # another unit's related unit is 404, never 403
     other_headers = {"Authorization": f"Bearer {api_token(client, other_employer['login'])}"}
-    assert client.put(f"/api/v1/unit/related-units/{related_id}", headers=other_headers, json=payload).status_code == 404
-    assert client.delete(f"/api/v1/unit/related-units/{related_id}", headers=other_headers).status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/unit/related-units/{related_id}", headers=other_headers, json=payload
+        ).status_code
+        == 404
+    )
+    assert (
+        client.delete(f"/api/v1/unit/related-units/{related_id}", headers=other_headers).status_code
+        == 404
+    )
     foreign_attachment = client.post(
         "/api/v1/unit/related-units",
         headers=other_headers,
@@ -344,5 +409,11 @@ def test_related_units_api_crud(app, employer, other_employer, db, pdf_bytes):
     )
     assert foreign_attachment.status_code == 400
 
-    assert client.delete(f"/api/v1/unit/related-units/{related_id}", headers=headers).status_code == 204
-    assert client.delete(f"/api/v1/unit/related-units/{related_id}", headers=headers).status_code == 404
+    assert (
+        client.delete(f"/api/v1/unit/related-units/{related_id}", headers=headers).status_code
+        == 204
+    )
+    assert (
+        client.delete(f"/api/v1/unit/related-units/{related_id}", headers=headers).status_code
+        == 404
+    )

@@ -19,35 +19,81 @@ TEN_MB = 10 * 1024 * 1024
 def store(db, settings, unit_id, data, name="file.bin", limit=TEN_MB):
     with db() as session:
         attachment = uploads.store_upload(
-            session, settings, unit_id=unit_id, user_id=None, filename=name, data=data, kind="contract", limit_bytes=limit
+            session,
+            settings,
+            unit_id=unit_id,
+            user_id=None,
+            filename=name,
+            data=data,
+            kind="contract",
+            limit_bytes=limit,
         )
         return attachment.id, attachment.sha256, attachment.mime, attachment.original_name
 
 
 def stored_files(settings) -> list:
-    return [p for p in settings.upload_dir.rglob("*") if p.is_file()] if settings.upload_dir.exists() else []
+    return (
+        [p for p in settings.upload_dir.rglob("*") if p.is_file()]
+        if settings.upload_dir.exists()
+        else []
+    )
 
 
 @pytest.mark.parametrize(
     ("make", "name", "message"),
     [
         (lambda f: b"", "empty.pdf", "文件为空"),
-        (lambda f: b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200, "合同.pdf", "仅支持jpeg、jpg、png、pdf格式的文件（按文件内容识别）"),
-        (lambda f: "这是一份文本文件，不是PDF".encode(), "合同.pdf", "仅支持jpeg、jpg、png、pdf格式的文件"),
+        (
+            lambda f: b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200,
+            "合同.pdf",
+            "仅支持jpeg、jpg、png、pdf格式的文件（按文件内容识别）",
+        ),
+        (
+            lambda f: "这是一份文本文件，不是PDF".encode(),
+            "合同.pdf",
+            "仅支持jpeg、jpg、png、pdf格式的文件",
+        ),
         (lambda f: b"GIF89a" + b"\x00" * 50, "图.jpg", "仅支持jpeg、jpg、png、pdf格式的文件"),
-        (lambda f: b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nthis is not a real pdf", "坏.pdf", "PDF文件已损坏，无法打开"),
+        (
+            lambda f: b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nthis is not a real pdf",
+            "坏.pdf",
+            "PDF文件已损坏，无法打开",
+        ),
         (lambda f: f["pdf"][: len(f["pdf"]) // 3], "截断.pdf", "PDF文件已损坏，无法打开"),
         (lambda f: f["encrypted"], "加密.pdf", "PDF文件已加密，请上传未加密的文件"),
         (lambda f: f["jpeg"][: len(f["jpeg"]) // 2], "半张.jpg", "图片文件已损坏或不完整"),
         (lambda f: f["png"][:40], "半张.png", "图片文件已损坏或不完整"),
     ],
-    ids=["zero-byte", "renamed-exe", "text-named-pdf", "gif", "corrupt-pdf", "truncated-pdf", "encrypted-pdf",
-         "truncated-jpeg", "truncated-png"],  # fmt: skip
+    ids=[
+        "zero-byte",
+        "renamed-exe",
+        "text-named-pdf",
+        "gif",
+        "corrupt-pdf",
+        "truncated-pdf",
+        "encrypted-pdf",
+        "truncated-jpeg",
+        "truncated-png",
+    ],  # fmt: skip
 )
 def test_refused_uploads_store_nothing(
-    db, settings, employer, jpeg_bytes, png_bytes, pdf_bytes, encrypted_pdf_bytes, make, name, message
+    db,
+    settings,
+    employer,
+    jpeg_bytes,
+    png_bytes,
+    pdf_bytes,
+    encrypted_pdf_bytes,
+    make,
+    name,
+    message,
 ):
-    files = {"jpeg": jpeg_bytes, "png": png_bytes, "pdf": pdf_bytes, "encrypted": encrypted_pdf_bytes}
+    files = {
+        "jpeg": jpeg_bytes,
+        "png": png_bytes,
+        "pdf": pdf_bytes,
+        "encrypted": encrypted_pdf_bytes,
+    }
     with pytest.raises(DomainError) as caught:
         store(db, settings, employer["unit_id"], make(files), name)
     assert message in caught.value.message
@@ -75,17 +121,27 @@ def test_province_limit_comes_from_parameters():
     assert uploads.upload_limit_bytes("150102", date(2025, 6, 1)) == 100 * 1024 * 1024
 
 
-def test_good_files_are_stored_once_by_content(db, settings, employer, jpeg_bytes, png_bytes, pdf_bytes):
+def test_good_files_are_stored_once_by_content(
+    db, settings, employer, jpeg_bytes, png_bytes, pdf_bytes
+):
     results = {}
-    for name, data, mime in (("照片.JPG", jpeg_bytes, "image/jpeg"), ("图.png", png_bytes, "image/png"), ("合同.pdf", pdf_bytes, "application/pdf")):
-        attachment_id, sha, stored_mime, original = store(db, settings, employer["unit_id"], data, name)
+    for name, data, mime in (
+        ("照片.JPG", jpeg_bytes, "image/jpeg"),
+        ("图.png", png_bytes, "image/png"),
+        ("合同.pdf", pdf_bytes, "application/pdf"),
+    ):
+        attachment_id, sha, stored_mime, original = store(
+            db, settings, employer["unit_id"], data, name
+        )
         assert stored_mime == mime and original == name
         assert sha == hashlib.sha256(data).hexdigest()
         path = settings.upload_dir / sha[:2] / sha[2:4] / sha
         assert path.read_bytes() == data
         results[name] = attachment_id
     # the same bytes again, under another name: one more row, no second copy
-    again_id, sha, _mime, _name = store(db, settings, employer["unit_id"], pdf_bytes, "../../etc/passwd.pdf")
+    again_id, sha, _mime, _name = store(
+        db, settings, employer["unit_id"], pdf_bytes, "../../etc/passwd.pdf"
+    )
     assert again_id != results["合同.pdf"]
     assert len(stored_files(settings)) == 3
     with db() as session:
@@ -95,15 +151,27 @@ def test_good_files_are_stored_once_by_content(db, settings, employer, jpeg_byte
     assert mime == "image/png"
 
 
-def test_read_attachment_enforces_owner_and_jurisdiction(db, settings, employer, other_employer, pdf_bytes):
+def test_read_attachment_enforces_owner_and_jurisdiction(
+    db, settings, employer, other_employer, pdf_bytes
+):
     attachment_id, *_ = store(db, settings, employer["unit_id"], pdf_bytes, "合同.pdf")
     with db() as session:
-        found, data = uploads.read_attachment(session, settings, attachment_id, unit_id=employer["unit_id"])
+        found, data = uploads.read_attachment(
+            session, settings, attachment_id, unit_id=employer["unit_id"]
+        )
         assert data == pdf_bytes and found.id == attachment_id
         with pytest.raises(NotFound):
-            uploads.read_attachment(session, settings, attachment_id, unit_id=other_employer["unit_id"])
-        assert uploads.read_attachment(session, settings, attachment_id, region_code="210300")[1] == pdf_bytes
-        assert uploads.read_attachment(session, settings, attachment_id, region_code="")[1] == pdf_bytes
+            uploads.read_attachment(
+                session, settings, attachment_id, unit_id=other_employer["unit_id"]
+            )
+        assert (
+            uploads.read_attachment(session, settings, attachment_id, region_code="210300")[1]
+            == pdf_bytes
+        )
+        assert (
+            uploads.read_attachment(session, settings, attachment_id, region_code="")[1]
+            == pdf_bytes
+        )
         with pytest.raises(NotFound):
             uploads.read_attachment(session, settings, attachment_id, region_code="330000")
         with pytest.raises(NotFound):
@@ -123,7 +191,11 @@ def test_download_route(client, app, db, settings, employer, other_employer, sta
     assert disposition.startswith("inline") and "filename*=UTF-8''" in disposition
     assert "%E5%8A%B3%E5%8A%A1" in disposition  # 劳务, percent-encoded
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert client.get(f"/attachments/{attachment_id}?download=1").headers["Content-Disposition"].startswith("attachment")
+    assert (
+        client.get(f"/attachments/{attachment_id}?download=1")
+        .headers["Content-Disposition"]
+        .startswith("attachment")
+    )
 
     other = app.test_client()
     login(other, other_employer["login"])
@@ -150,7 +222,9 @@ def test_upload_api_refusals(app, employer):
     )
     assert response.status_code == 400
     assert response.get_json()["fields"]["file"].startswith("仅支持jpeg")
-    missing = client.post("/api/v1/unit/attachments", headers=headers, data={}, content_type="multipart/form-data")
+    missing = client.post(
+        "/api/v1/unit/attachments", headers=headers, data={}, content_type="multipart/form-data"
+    )
     assert missing.status_code == 400
 
 

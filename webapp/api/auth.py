@@ -28,11 +28,17 @@ USER = schema(
         "type": "object",
         "properties": {
             "id": {"type": "integer"},
-            "login": {"type": "string", "description": "统一社会信用代码（用人单位）或用户名（工作人员）"},
+            "login": {
+                "type": "string",
+                "description": "统一社会信用代码（用人单位）或用户名（工作人员）",
+            },
             "role": {"type": "string", "enum": list(accounts.ROLE_NAMES)},
             "role_name": {"type": "string"},
             "display_name": {"type": "string"},
-            "region_code": {"type": "string", "description": "管辖区域（6位行政区划代码，空为全国）"},
+            "region_code": {
+                "type": "string",
+                "description": "管辖区域（6位行政区划代码，空为全国）",
+            },
             "region_name": {"type": "string"},
             "unit_id": {"type": ["integer", "null"]},
             "unit_name": {"type": "string"},
@@ -84,7 +90,10 @@ document(
                                 "required": ["captcha_id", "image"],
                                 "properties": {
                                     "captcha_id": {"type": "string"},
-                                    "image": {"type": "string", "description": "data:image/png;base64,…"},
+                                    "image": {
+                                        "type": "string",
+                                        "description": "data:image/png;base64,…",
+                                    },
                                     "expires_in": {"type": "integer", "description": "有效秒数"},
                                 },
                             },

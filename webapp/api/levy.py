@@ -63,9 +63,21 @@ document(
                                 "other_person_months",
                             ],
                             "properties": {
-                                "year": {"type": "integer", "description": "业务年度", "example": 2025},
-                                "staff_count": {"type": "integer", "minimum": 1, "description": "在职职工年平均人数"},
-                                "avg_annual_wage": {**_NUMBER, "minimum": 0, "description": "在职职工年平均工资（元）"},
+                                "year": {
+                                    "type": "integer",
+                                    "description": "业务年度",
+                                    "example": 2025,
+                                },
+                                "staff_count": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "description": "在职职工年平均人数",
+                                },
+                                "avg_annual_wage": {
+                                    **_NUMBER,
+                                    "minimum": 0,
+                                    "description": "在职职工年平均工资（元）",
+                                },
                                 "social_avg_annual_wage": {
                                     **_NUMBER,
                                     "exclusiveMinimum": 0,
@@ -76,15 +88,26 @@ document(
                                     "minimum": 0,
                                     "description": "1–2级残疾人证及1–3级残疾军人证安置人月数（按2人计）",
                                 },
-                                "other_person_months": {"type": "integer", "minimum": 0, "description": "其他安置人月数"},
+                                "other_person_months": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "其他安置人月数",
+                                },
                                 "ratio": {
                                     **_NUMBER,
                                     "exclusiveMinimum": 0,
                                     "exclusiveMaximum": 1,
                                     "description": "安置比例（如0.015）；省略时按region_code所在省或全国规定",
                                 },
-                                "is_enterprise": {"type": "boolean", "default": True, "description": "是否企业"},
-                                "region_code": {"type": "string", "description": "行政区划代码（可选，决定适用省份参数）"},
+                                "is_enterprise": {
+                                    "type": "boolean",
+                                    "default": True,
+                                    "description": "是否企业",
+                                },
+                                "region_code": {
+                                    "type": "string",
+                                    "description": "行政区划代码（可选，决定适用省份参数）",
+                                },
                             },
                         },
                     ),
@@ -110,15 +133,32 @@ document(
                             "LevyEstimate",
                             {
                                 "type": "object",
-                                "required": ["quota", "actual", "wage_base", "levy_full", "rate", "levy_due", "exempt"],
+                                "required": [
+                                    "quota",
+                                    "actual",
+                                    "wage_base",
+                                    "levy_full",
+                                    "rate",
+                                    "levy_due",
+                                    "exempt",
+                                ],
                                 "properties": {
-                                    "quota": {**_NUMBER, "description": "应安排人数 = 职工人数 × 比例"},
+                                    "quota": {
+                                        **_NUMBER,
+                                        "description": "应安排人数 = 职工人数 × 比例",
+                                    },
                                     "actual": {**_NUMBER, "description": "实际安排人数（4位小数）"},
                                     "wage_base": {**_NUMBER, "description": "计征工资（封顶后）"},
                                     "levy_full": {**_NUMBER, "description": "减免前应缴金额"},
-                                    "rate": {**_NUMBER, "description": "实际征收比例（0、0.5、0.9或1）"},
+                                    "rate": {
+                                        **_NUMBER,
+                                        "description": "实际征收比例（0、0.5、0.9或1）",
+                                    },
                                     "levy_due": {**_NUMBER, "description": "应缴金额"},
-                                    "exempt": {"type": "boolean", "description": "是否适用小微企业免征"},
+                                    "exempt": {
+                                        "type": "boolean",
+                                        "description": "是否适用小微企业免征",
+                                    },
                                 },
                             },
                         )

@@ -30,7 +30,9 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 def notices_list():
     raw = request.args.get("page", "1")
     page_number = int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
-    page = notice_service.list_notices(db(), api_user(), q=request.args.get("q", ""), page=page_number)
+    page = notice_service.list_notices(
+        db(), api_user(), q=request.args.get("q", ""), page=page_number
+    )
     return jsonify(
         {
             "items": [notice_service.notice_dict(n, with_body=False) for n in page.items],
@@ -45,7 +47,9 @@ def notices_list():
 @bp.get("/notices/<int:notice_id>")
 @login_required()
 def notices_detail(notice_id: int):
-    return jsonify(notice_service.notice_dict(notice_service.get_notice(db(), api_user(), notice_id)))
+    return jsonify(
+        notice_service.notice_dict(notice_service.get_notice(db(), api_user(), notice_id))
+    )
 
 
 document(
@@ -57,7 +61,11 @@ document(
         "description": "本单位的通知及本地区（区县、市、省）和全国的公开通知，按时间倒序；q按标题和正文检索。",
         "parameters": [
             {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "关键字"},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {
+                "name": "page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
         ],
         "responses": {
             "200": {
@@ -87,10 +95,15 @@ document(
     {
         "tags": ["通知公告"],
         "summary": "通知详情",
-        "parameters": [{"name": "notice_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [
+            {"name": "notice_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        ],
         "responses": {
             "200": {"description": "通知", "content": {"application/json": {"schema": NOTICE}}},
-            "404": {"description": "通知不存在或无权查看", "content": {"application/json": {"schema": ERROR}}},
+            "404": {
+                "description": "通知不存在或无权查看",
+                "content": {"application/json": {"schema": ERROR}},
+            },
         },
     },
 )

@@ -23,7 +23,13 @@ def _error(description: str) -> dict:
 
 
 def _id_param(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}, "description": description}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
+        "description": description,
+    }
 
 
 REGION = schema(
@@ -38,8 +44,13 @@ REGION = schema(
         },
     },
 )
-_UNIT_PROPS = {key: {"type": "string", "description": label} for key, label in unit_service.LABELS.items()}
-_UNIT_PROPS["staff_last_year"] = {"type": ["integer", "null"], "description": unit_service.LABELS["staff_last_year"]}
+_UNIT_PROPS = {
+    key: {"type": "string", "description": label} for key, label in unit_service.LABELS.items()
+}
+_UNIT_PROPS["staff_last_year"] = {
+    "type": ["integer", "null"],
+    "description": unit_service.LABELS["staff_last_year"],
+}
 UNIT_INPUT = schema(
     "UnitInput",
     {
@@ -68,7 +79,11 @@ _RELATED_PROPS = {
     for key, label in unit_service.RELATED_LABELS.items()
     if key != "attachments"
 }
-_RELATED_PROPS["relation"] = {"type": "string", "enum": list(unit_service.RELATIONS), "description": "关系"}
+_RELATED_PROPS["relation"] = {
+    "type": "string",
+    "enum": list(unit_service.RELATIONS),
+    "description": "关系",
+}
 RELATED_INPUT = schema(
     "RelatedUnitInput",
     {
@@ -77,7 +92,11 @@ RELATED_INPUT = schema(
         "required": sorted(unit_service.REQUIRED_RELATED_FIELDS),
         "properties": {
             **_RELATED_PROPS,
-            "attachment_ids": {"type": "array", "items": {"type": "integer"}, "description": "本单位已上传的附件"},
+            "attachment_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "本单位已上传的附件",
+            },
         },
     },
 )
@@ -121,7 +140,12 @@ def region_children():
         {
             "parent": parent,
             "regions": [
-                {"code": r.code, "name": r.name, "level": str(r.level), "has_children": bool(regions.children(r.code))}
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "level": str(r.level),
+                    "has_children": bool(regions.children(r.code)),
+                }
                 for r in found
             ],
         }
@@ -179,7 +203,9 @@ def unit_get():
 @bp.put("/unit")
 @login_required("employer")
 def unit_put():
-    unit = unit_service.update_unit(db(), _own_unit_id(), json_body(), user=api_user(), ip=client_ip())
+    unit = unit_service.update_unit(
+        db(), _own_unit_id(), json_body(), user=api_user(), ip=client_ip()
+    )
     db().commit()
     return jsonify(unit_service.unit_dict(unit))
 
@@ -223,7 +249,9 @@ def related_list():
 def _related_payload() -> tuple[dict, list[int]]:
     body = json_body()
     ids = body.get("attachment_ids") or []
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
         raise ApiError(400, "输入有误", {"attachment_ids": "附件编号须为整数列表"})
     return body, ids
 
@@ -269,7 +297,9 @@ def related_update(related_id: int):
 @bp.delete("/unit/related-units/<int:related_id>")
 @login_required("employer")
 def related_delete(related_id: int):
-    unit_service.delete_related_unit(db(), _own_unit_id(), related_id, user=api_user(), ip=client_ip())
+    unit_service.delete_related_unit(
+        db(), _own_unit_id(), related_id, user=api_user(), ip=client_ip()
+    )
     db().commit()
     return "", 204
 
@@ -282,7 +312,9 @@ document(
         "tags": ["单位信息"],
         "summary": "关联单位列表",
         "responses": {
-            "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": RELATED}}}),
+            "200": _json(
+                {"type": "object", "properties": {"items": {"type": "array", "items": RELATED}}}
+            ),
             **_EMPLOYER_ERRORS,
         },
     },
@@ -293,8 +325,15 @@ document(
     {
         "tags": ["单位信息"],
         "summary": "添加关联单位",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": RELATED_INPUT}}},
-        "responses": {"201": _json(RELATED, "已添加"), "400": _error("输入有误"), **_EMPLOYER_ERRORS},
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": RELATED_INPUT}},
+        },
+        "responses": {
+            "201": _json(RELATED, "已添加"),
+            "400": _error("输入有误"),
+            **_EMPLOYER_ERRORS,
+        },
     },
 )
 _RELATED_ID = _id_param("related_id", "关联单位编号")
@@ -306,7 +345,10 @@ document(
         "summary": "修改关联单位",
         "description": "attachment_ids为修改后的完整附件列表（未列出的附件取消关联）。",
         "parameters": [_RELATED_ID],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": RELATED_INPUT}}},
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": RELATED_INPUT}},
+        },
         "responses": {
             "200": _json(RELATED, "已保存"),
             "400": _error("输入有误"),
@@ -387,13 +429,21 @@ document(
                         "required": ["file"],
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
-                            "kind": {"type": "string", "default": "related_unit", "description": "附件类别"},
+                            "kind": {
+                                "type": "string",
+                                "default": "related_unit",
+                                "description": "附件类别",
+                            },
                         },
                     }
                 }
             },
         },
-        "responses": {"201": _json(ATTACHMENT, "已上传"), "400": _error("文件不符合要求"), **_EMPLOYER_ERRORS},
+        "responses": {
+            "201": _json(ATTACHMENT, "已上传"),
+            "400": _error("文件不符合要求"),
+            **_EMPLOYER_ERRORS,
+        },
     },
 )
 
@@ -406,7 +456,9 @@ document(
 def unit_for_staff(unit_id: int):
     unit = unit_service.unit_for_staff(db(), unit_id, api_user().region_code)
     data = unit_service.unit_dict(unit)
-    data["related_units"] = [unit_service.related_dict(r) for r in unit_service.list_related_units(db(), unit.id)]
+    data["related_units"] = [
+        unit_service.related_dict(r) for r in unit_service.list_related_units(db(), unit.id)
+    ]
     return jsonify(data)
 
 

@@ -12,15 +12,26 @@ class EmployerLoginForm(FlaskForm):
     login = StringField(
         "统一社会信用代码",
         [Marked()],
-        render_kw={"autocomplete": "username", "placeholder": "请输入18位统一社会信用代码", "maxlength": 18},
+        render_kw={
+            "autocomplete": "username",
+            "placeholder": "请输入18位统一社会信用代码",
+            "maxlength": 18,
+        },
     )
     password = PasswordField(
-        "密码", [Marked()], render_kw={"autocomplete": "current-password", "placeholder": "请输入密码"}
+        "密码",
+        [Marked()],
+        render_kw={"autocomplete": "current-password", "placeholder": "请输入密码"},
     )
     captcha = StringField(
         "验证码",
         [Marked()],
-        render_kw={"autocomplete": "off", "placeholder": "请输入验证码", "maxlength": 8, "class": "captcha-input"},
+        render_kw={
+            "autocomplete": "off",
+            "placeholder": "请输入验证码",
+            "maxlength": 8,
+            "class": "captcha-input",
+        },
     )
 
 

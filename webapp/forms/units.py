@@ -29,11 +29,15 @@ def _v(key: str, required: frozenset[str]) -> list:
 
 
 def _text(key: str, labels=LABELS, required=REQUIRED_UNIT_FIELDS, **render) -> StringField:
-    return StringField(labels[key], _v(key, required), render_kw={"placeholder": "请输入", **render})
+    return StringField(
+        labels[key], _v(key, required), render_kw={"placeholder": "请输入", **render}
+    )
 
 
 def _select(key: str, values, labels=LABELS, required=REQUIRED_UNIT_FIELDS) -> SelectField:
-    return SelectField(labels[key], _v(key, required), choices=_choices(values), validate_choice=False)
+    return SelectField(
+        labels[key], _v(key, required), choices=_choices(values), validate_choice=False
+    )
 
 
 class UnitForm(FlaskForm):
@@ -82,7 +86,8 @@ class RelatedUnitForm(FlaskForm):
     address = _related_text("address", maxlength=200)
     relation = _select("relation", RELATIONS, RELATED_LABELS, REQUIRED_RELATED_FIELDS)
     attachments = MultipleFileField(
-        RELATED_LABELS["attachments"], render_kw={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"}
+        RELATED_LABELS["attachments"],
+        render_kw={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"},
     )
     remove_attachments = SelectMultipleField(
         "删除已上传附件",
@@ -92,7 +97,16 @@ class RelatedUnitForm(FlaskForm):
         widget=widgets.ListWidget(prefix_label=False),
     )
 
-    FIELD_ORDER = ("region_code", "credit_code", "tax_number", "org_code", "name", "phone", "address", "relation")
+    FIELD_ORDER = (
+        "region_code",
+        "credit_code",
+        "tax_number",
+        "org_code",
+        "name",
+        "phone",
+        "address",
+        "relation",
+    )
 
     def values(self) -> dict:
         return {key: getattr(self, key).data for key in self.FIELD_ORDER}
