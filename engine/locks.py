@@ -26,12 +26,14 @@ def lock_case(session: Session, case_ref: str) -> None:
     if case_ref in held:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            pg_insert(CaseLock).values(case_ref=case_ref).on_conflict_do_nothing()
-        )
-        session.execute(
-            select(CaseLock.case_ref).where(CaseLock.case_ref == case_ref).with_for_update()
-        )
+        # The row exists after the case's first command: one round trip then. Only the
+        # first time is it created (racing creators wait on the unique index) and locked.
+        lock = select(CaseLock.case_ref).where(CaseLock.case_ref == case_ref).with_for_update()
+        if session.execute(lock).first() is None:
+            session.execute(
+                pg_insert(CaseLock).values(case_ref=case_ref).on_conflict_do_nothing()
+            )
+            session.execute(lock)
     held.add(case_ref)
 
 
