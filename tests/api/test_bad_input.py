@@ -139,3 +139,27 @@ def test_malformed_json_is_a_clear_400(app, employer):
     client, headers = employer
     response = client.post("/api/v1/placements", headers=headers, data="{not json", content_type="application/json")
     assert response.status_code == 400 and response.get_json()["error"] == "请求体须为JSON对象"
+
+
+
+def test_public_levy_needs_no_csrf_even_with_a_session(app):
+    """A logged-in browser may call the public estimate without the CSRF header, while a
+    cookie-authenticated write elsewhere still needs it."""
+    import re
+
+    from tests.api.conftest import CAPTCHA
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    client.get("/captcha.png")
+    response = client.post("/login", data={"csrf_token": token.group(1), "login": UNIT, "password": "Demo@2025", "captcha": CAPTCHA})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    estimate = client.post(
+        "/api/v1/levy/estimate",
+        json={"year": 2025, "staff_count": 120, "avg_annual_wage": 90000, "social_avg_annual_wage": 60000,
+              "severe_person_months": 12, "other_person_months": 6},
+    )
+    assert estimate.status_code == 200, estimate.get_json()
+    write = client.post("/api/v1/placements", json={"id_number": "x"})
+    assert write.status_code == 400 and "页面已过期" in write.get_json()["error"]

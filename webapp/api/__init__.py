@@ -20,6 +20,9 @@ from webapp.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 TOKEN_MAX_AGE = 12 * 3600
+# Endpoints anyone may call without a token; a browser's session cookie gives them no
+# authority, so they need no CSRF header either (e.g. the 残保金 estimate, logging in).
+PUBLIC_ENDPOINTS = {"api.levy_estimate", "api.auth_login", "api.auth_captcha", "api.regions", "api.openapi_json"}
 _PATHS: dict[str, dict] = {}
 _SCHEMAS: dict[str, dict] = {}
 
@@ -114,6 +117,8 @@ def _authenticate() -> None:
             raise ApiError(401, "登录已失效，请重新登录")
         return
     g.api_user = current_user if current_user.is_authenticated else None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
     if g.api_user is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # cookie-authenticated writes need the CSRF header
 
@@ -142,8 +147,10 @@ def json_body() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from webapp.api import openapi  # noqa: F401  (registers /openapi.json)
-    from webapp.api import registry  # noqa: F401  (API modules register routes on import)
+    from webapp.api import (
+        openapi,  # noqa: F401  (registers /openapi.json)
+        registry,  # noqa: F401  (API modules register routes on import)
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
