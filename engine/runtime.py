@@ -232,10 +232,16 @@ class Runtime:
 
     def _project_inbox(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
         ready = {t.task_id: t for t in ready_human_tasks(wf)}
-        existing = {
-            row.task_id: row
-            for row in session.scalars(select(InboxTask).where(InboxTask.instance_id == instance.id))
-        }
+        # Reading the rows must not flush the step's writes half-way (that made two flushes
+        # per step); only inbox rows of this instance still pending in the session would be
+        # missed by the query, so flush first in that rare case (two steps, one transaction).
+        if any(isinstance(o, InboxTask) and o.instance_id == instance.id for o in session.new):
+            session.flush()
+        with session.no_autoflush:
+            existing = {
+                row.task_id: row
+                for row in session.scalars(select(InboxTask).where(InboxTask.instance_id == instance.id))
+            }
         for task_id, row in existing.items():
             if task_id not in ready:
                 session.delete(row)
