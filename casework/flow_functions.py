@@ -15,6 +15,7 @@ from casework.models import CertificationCase, MonthCheck, Placement
 from casework.models.case import STAGE_DECLARED, STAGE_SENT
 from casework.models.placement import CONFIRMED, PARTLY_REJECTED, PENDING, REJECTED
 from domain.counting import count_person
+from domain.month_check import CHECKS
 from domain.months import format_month
 from domain.params import params_for
 from engine.context import current_step
@@ -67,17 +68,7 @@ def record_month_checks(placement_id: int, verification: dict) -> None:
         if month is None:
             month = MonthCheck(month=row["month"])
             placement.months.append(month)
-        for name in (
-            "wage",
-            "pension",
-            "medical",
-            "certificate",
-            "working_age",
-            "contract",
-            "certificate_type",
-            "no_other_unit",
-            "passed",
-        ):
+        for name in (*CHECKS, "passed"):
             setattr(month, name, bool(row[name]))
         month.certificate_kind = row.get("certificate_kind") or ""
         month.certificate_grade = row.get("certificate_grade")

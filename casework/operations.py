@@ -16,7 +16,7 @@ from adapters.gather import gather_year_facts
 from casework.models import CertificationCase, Placement, Unit
 from domain.certificate import category_name
 from domain.facts import CertificateFact, CertificateKind, ContractFact
-from domain.month_check import check_year
+from domain.month_check import CHECKS, check_year
 from engine.db import transaction
 from engine.jobs import RetryableError
 
@@ -51,17 +51,11 @@ def _manual_certificate(c) -> CertificateFact:
 
 
 def month_rows(results) -> list[dict]:
+    """The grid as JSON for the workflow data (read back by record_month_checks)."""
     return [
         {
             "month": r.month,
-            "wage": r.wage,
-            "pension": r.pension,
-            "medical": r.medical,
-            "certificate": r.certificate,
-            "working_age": r.working_age,
-            "contract": r.contract,
-            "certificate_type": r.certificate_type,
-            "no_other_unit": r.no_other_unit,
+            **{name: getattr(r, name) for name in CHECKS},
             "passed": r.passed,
             "certificate_kind": str(r.certificate_kind) if r.certificate_kind else "",
             "certificate_grade": r.certificate_grade,

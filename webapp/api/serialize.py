@@ -8,6 +8,7 @@ from casework import placements
 from casework.models import CertificationCase, Placement
 from domain.certificate import mask_certificate_number
 from domain.id_number import mask_id_number
+from domain.month_check import CHECKS
 
 
 def _iso(value) -> str | None:
@@ -55,11 +56,7 @@ def placement_row(p: Placement) -> dict:
 def month_json(m) -> dict:
     return {
         "month": m.month,
-        "checks": {
-            "wage": m.wage, "pension": m.pension, "medical": m.medical, "certificate": m.certificate,
-            "working_age": m.working_age, "contract": m.contract, "certificate_type": m.certificate_type,
-            "no_other_unit": m.no_other_unit,
-        },
+        "checks": {name: getattr(m, name) for name in CHECKS},
         "passed": m.passed,
         "certificate_kind": m.certificate_kind,
         "certificate_grade": m.certificate_grade,
