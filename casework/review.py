@@ -108,7 +108,10 @@ def review_context(session: Session, row: InboxRow) -> ReviewContext:
         raise NotFound("该任务没有关联的安置人员")
     ids = [i for c in placement.contracts for i in (c.attachment_ids or [])]
     cert_ids = [i for c in placement.certificates for i in (c.attachment_ids or [])]
-    fetch = (lambda xs: list(session.scalars(select(Attachment).where(Attachment.id.in_(xs)))) if xs else [])
+
+    def fetch(xs: list[int]) -> list[Attachment]:
+        return list(session.scalars(select(Attachment).where(Attachment.id.in_(xs)))) if xs else []
+
     return ReviewContext(
         row=row,
         grid=grid(row.case, placement),

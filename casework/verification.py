@@ -18,7 +18,12 @@ from casework.system import System
 from domain.errors import DomainError, FieldErrors
 from domain.facts import CertificateKind
 from domain.month_check import MonthResult
-from domain.month_selection import months_for_review, required_materials, selectable_months, selection_errors
+from domain.month_selection import (
+    months_for_review,
+    required_materials,
+    selectable_months,
+    selection_errors,
+)
 
 
 def results_of(placement: Placement, year: int) -> list[MonthResult]:
