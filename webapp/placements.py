@@ -10,7 +10,7 @@ from io import BytesIO
 from flask import Blueprint, Flask, flash, render_template, request, send_file
 from flask_login import current_user
 
-from casework import cases, placements, registration, verification
+from casework import cases, documents, placements, registration, verification
 from casework.exports import placements_workbook
 from casework.models import Attachment
 from casework.models.attachment import MATERIAL_KINDS
@@ -262,6 +262,29 @@ def declare():
             db().rollback()
             errors = field_errors(exc)
     return render_template("placements/declare.html", case=case, summary=cases.summarize(db(), case), errors=errors), (400 if errors else 200)
+
+
+@bp.get("/pledge.pdf")
+@employer_required
+def pledge_pdf():
+    """下载承诺书: the pledge filled in for this unit and year, to sign at a window."""
+    case = employer_case()
+    return _pdf(documents.pledge_pdf(case), f"申报资料真实性承诺书_{case.year}.pdf")
+
+
+@bp.get("/certificate.pdf")
+@employer_required
+def certificate_pdf():
+    """下载审核认定书: three working days after 完成申报 (the diagram releases it)."""
+    case = employer_case()
+    if case.certificate_ready_at is None:
+        flash("完成申报三个工作日后方可下载审核认定书", "error")
+        return back("placements.index")
+    return _pdf(documents.certificate_pdf(db(), case), f"审核认定书_{case.year}.pdf")
+
+
+def _pdf(data: bytes, name: str):
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
 @bp.get("/export.xlsx")

@@ -6,7 +6,10 @@ PostgreSQL (Redis + a real RQ worker)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import BytesIO
+
+from pypdf import PdfReader
 
 from tests.api.conftest import api_login
 from tests.api.files import pdf_bytes, png_bytes
@@ -125,6 +128,17 @@ def test_declare_verify_claim_review_complete(app, jobs, population):
     assert case["locked"] and case["stage"] == "declared" and case["registered_people"] == 3
     locked = client.post("/api/v1/placements", headers=employer, json=person_json(population.select(unit=UNIT, scenario="severe")[0]))
     assert locked.status_code == 400 and "已完成申报" in locked.get_json()["error"]
+
+    # 审核认定书: three working days after 完成申报 (the diagram's timer on the engine clock).
+    assert client.get("/api/v1/case/certificate.pdf", headers=employer).status_code == 409
+    system = app.extensions["quotacert"]
+    with system.transaction() as session:
+        system.runtime.clock.advance(session, timedelta(days=7))
+    jobs()
+    pdf = client.get("/api/v1/case/certificate.pdf", headers=employer)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
+    assert "审核认定书" in text and people[2].person.name in text
 
     send = next(t for t in client.get("/api/v1/tasks", headers=reviewer).get_json()["items"] if t["task"] == "send_to_tax")
     assert client.post(f"/api/v1/tasks/{send['task_id']}/send-to-tax", headers=reviewer).status_code == 202

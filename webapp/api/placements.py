@@ -4,10 +4,11 @@ pages (casework services), the same rules, JSON in and out."""
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
-from flask import jsonify, request
+from flask import jsonify, request, send_file
 
-from casework import cases, placements, registration, verification
+from casework import cases, documents, placements, registration, verification
 from casework.models import Attachment
 from casework.models.attachment import KINDS
 from domain.id_number import age_on, parse_id_number
@@ -130,6 +131,27 @@ _doc(
     "/api/v1/case/declaration", "post", "完成申报（须全部人员已审核确认并阅读承诺书）",
     body=_body({"type": "object", "required": ["pledge_read"], "properties": {"pledge_read": {"type": "boolean"}}}),
 )
+
+
+@bp.get("/case/pledge.pdf")
+@employer_only
+def case_pledge_pdf():
+    case = employer_case(api_user())
+    return send_file(BytesIO(documents.pledge_pdf(case)), mimetype="application/pdf", download_name=f"pledge_{case.year}.pdf")
+
+
+@bp.get("/case/certificate.pdf")
+@employer_only
+def case_certificate_pdf():
+    case = employer_case(api_user())
+    if case.certificate_ready_at is None:
+        raise ApiError(409, "完成申报三个工作日后方可下载审核认定书")
+    return send_file(BytesIO(documents.certificate_pdf(db(), case)), mimetype="application/pdf", download_name=f"certificate_{case.year}.pdf")
+
+
+_PDF = {"200": {"description": "PDF", "content": {"application/pdf": {}}}, "401": {"description": "未登录"}}
+document("/api/v1/case/pledge.pdf", "get", {"summary": "下载申报资料真实性承诺书（PDF）", "tags": ["用人单位"], "responses": _PDF})
+document("/api/v1/case/certificate.pdf", "get", {"summary": "下载审核认定书（PDF，完成申报三个工作日后）", "tags": ["用人单位"], "responses": {**_PDF, "409": {"description": "尚不可下载"}}})
 
 
 # -- registry look-up ------------------------------------------------------------------
