@@ -16,7 +16,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import DomainError
@@ -24,7 +24,7 @@ from engine.clock import Clock
 from engine.context import StepContext, step_context
 from engine.locks import lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
-from engine.projection import new_service_requests, next_timer_due, ready_human_tasks
+from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
 from engine.script_engine import QuotaScriptEngine
 from engine.serializer import StateSerializer
 from engine.service_task import DeferredServiceTask
@@ -90,7 +90,7 @@ class Runtime:
         session.add(instance)
         session.flush()
         self._history(session, instance, "", "start", parsed.spec.description or process_id, "start", actor, data)
-        self._advance(session, instance, wf, actor)
+        self._advance(session, instance, wf, actor, {})
         return instance
 
     def complete_task(
@@ -102,13 +102,14 @@ class Runtime:
             raise TaskNotAvailable("该任务已被处理或不存在，请刷新页面")
         instance = self._lock(session, row.case_ref, row.instance_id)
         wf = self.load(session, instance)
+        inbox = self._projected(wf)
         task = self._task(wf, task_id)
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotAvailable("该任务已被处理或不存在，请刷新页面")
         task.data.update(data or {})
         task.run()
         self._history(session, instance, task_id, task.task_spec.bpmn_id, task.task_spec.bpmn_name, "human", actor, data)
-        self._advance(session, instance, wf, actor)
+        self._advance(session, instance, wf, actor, inbox)
         return instance
 
     def deliver_result(self, session: Session, job: OutboxJob, result: dict) -> bool:
@@ -118,6 +119,7 @@ class Runtime:
         if job.status != "pending":
             return False
         wf = self.load(session, instance)
+        inbox = self._projected(wf)
         task = self._task(wf, job.task_id)
         if task is None or task.state != TaskState.STARTED:
             job.status = "cancelled"
@@ -128,7 +130,7 @@ class Runtime:
         job.result = result
         job.finished_at = self.clock.now()
         self._history(session, instance, job.task_id, spec.bpmn_id, spec.bpmn_name, "service", "worker", None)
-        self._advance(session, instance, wf, "worker")
+        self._advance(session, instance, wf, "worker", inbox)
         return True
 
     def fire_due_timers(self, session: Session, instance_id: int) -> bool:
@@ -140,8 +142,9 @@ class Runtime:
         if _aware(instance.next_timer_at) > now:
             return False
         wf = self.load(session, instance)
+        inbox = self._projected(wf)
         self._history(session, instance, "", "timer", "时限到期", "timer", "clock", None)
-        self._advance(session, instance, wf, "clock")
+        self._advance(session, instance, wf, "clock", inbox)
         return True
 
     def cancel(self, session: Session, instance_id: int, actor: str, reason: str = "") -> None:
@@ -200,7 +203,16 @@ class Runtime:
         except Exception:  # unknown id: spiff raises TaskNotFoundException
             return None
 
-    def _advance(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, actor: str) -> None:
+    @staticmethod
+    def _projected(wf: BpmnWorkflow) -> dict[str, ReadyTask]:
+        """The inbox rows the instance has now: the projection of the state just loaded
+        (state and rows are only ever written together, in one transaction)."""
+        return {t.task_id: t for t in ready_human_tasks(wf)}
+
+    def _advance(
+        self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, actor: str,
+        inbox: dict[str, ReadyTask],
+    ) -> None:
         ctx = StepContext(session=session, instance=instance, actor=actor, now=self.clock.now())
         with step_context(ctx):
             wf.refresh_timers()
@@ -210,14 +222,16 @@ class Runtime:
                 wf.do_engine_steps()
         for warning in ctx.warnings:
             self._history(session, instance, "", "warning", warning, "warning", actor, None)
-        self._save(session, instance, wf)
+        self._save(session, instance, wf, inbox)
 
-    def _save(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+    def _save(
+        self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, inbox: dict[str, ReadyTask]
+    ) -> None:
         requests = new_service_requests(wf)  # marks tasks as written: before dumping state
         instance.state = self.serializer.dumps(wf)
         instance.status = "completed" if wf.completed else "running"
         instance.next_timer_at = next_timer_due(wf)
-        self._project_inbox(session, instance, wf)
+        self._project_inbox(session, instance, wf, inbox)
         for request in requests:
             session.add(
                 OutboxJob(
@@ -230,25 +244,31 @@ class Runtime:
             )
             session.info.setdefault(NEW_JOBS_KEY, []).append(request.task_id)
 
-    def _project_inbox(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+    def _project_inbox(
+        self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, before: dict[str, ReadyTask]
+    ) -> None:
+        """Make the inbox rows match the READY human tasks. `before` is what the rows are
+        (the projection of the state this step started from), so no SELECT is needed:
+        delete the rows of tasks that went, add rows for tasks that came."""
         ready = {t.task_id: t for t in ready_human_tasks(wf)}
-        # Reading the rows must not flush the step's writes half-way (that made two flushes
-        # per step); only inbox rows of this instance still pending in the session would be
-        # missed by the query, so flush first in that rare case (two steps, one transaction).
-        if any(isinstance(o, InboxTask) and o.instance_id == instance.id for o in session.new):
-            session.flush()
-        with session.no_autoflush:
-            existing = {
-                row.task_id: row
-                for row in session.scalars(select(InboxTask).where(InboxTask.instance_id == instance.id))
-            }
-        for task_id, row in existing.items():
-            if task_id not in ready:
-                session.delete(row)
-            elif row.due_at != ready[task_id].due_at:
-                row.due_at = ready[task_id].due_at
+        gone = [task_id for task_id in before if task_id not in ready]
+        if gone and any(isinstance(o, InboxTask) and o.instance_id == instance.id for o in session.new):
+            session.flush()  # an earlier step of this transaction added rows not yet written
+        unloaded = []
+        for task_id in gone:
+            row = session.identity_map.get(session.identity_key(InboxTask, task_id))
+            if row is not None:
+                session.delete(row)  # e.g. the task just completed: deleted in the flush
+            else:
+                unloaded.append(task_id)
+        if unloaded:
+            session.connection().execute(delete(InboxTask).where(InboxTask.task_id.in_(unloaded)))
         for task_id, task in ready.items():
-            if task_id in existing:
+            if task_id in before:
+                if before[task_id].due_at != task.due_at:
+                    session.connection().execute(
+                        update(InboxTask).where(InboxTask.task_id == task_id).values(due_at=task.due_at)
+                    )
                 continue
             session.add(
                 InboxTask(
