@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from engine.clock import CHINA_TZ
-from engine.models import InboxTask
+from engine.models import InboxTask, OutboxJob
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -71,3 +73,32 @@ def test_only_the_instance_own_rows_are_touched(env):
     assert [t.task_name for t in env.inbox(b)] == ["fill"]
     assert env.task(b, "fill").region_code == "330106"
     assert env.count(InboxTask) == 1
+
+
+def test_several_steps_of_one_instance_in_one_transaction_keep_the_inbox_exact(env):
+    with env.tx() as s:
+        iid = env.runtime.start(
+            s, "engine_flow", case_ref="case:1", region_code="210302", data={"value": "x"}
+        ).id
+        fill = s.scalar(select(InboxTask).where(InboxTask.instance_id == iid))
+        env.runtime.complete_task(s, fill.task_id, {"value": "x"})
+        job = s.scalar(select(OutboxJob).where(OutboxJob.instance_id == iid))
+        assert env.runtime.deliver_result(s, job, {"echo": "x"})
+        approve = s.scalar(select(InboxTask).where(InboxTask.instance_id == iid))
+        assert approve.task_name == "approve"
+        env.runtime.complete_task(s, approve.task_id, {"ok": True})
+    assert env.inbox(iid) == []
+    assert env.instance(iid).status == "completed"
+
+
+def test_a_timer_removes_the_row_of_the_task_it_interrupts(env):
+    iid = env.start("engine_flow", data={"value": "x"})
+    env.complete(iid, "fill", {"value": "x"})
+    env.executor.run(env.jobs(iid)[0].task_id)
+    approve = env.task(iid, "approve")
+    with env.tx() as s:
+        env.clock.advance(s, timedelta(days=40))
+        assert env.runtime.fire_due_timers(s, iid)
+    assert [t.task_name for t in env.inbox(iid)] == ["escalated"]
+    with env.tx() as s:
+        assert s.get(InboxTask, approve.task_id) is None
