@@ -309,6 +309,8 @@ def run(url: str, iterations: int, warmup: int) -> None:
 
     total_n = iterations + warmup
     tag = uuid.uuid4().hex[:6]
+    if getattr(runtime, "cache", None) is not None:  # room for every prepared instance
+        runtime.cache.capacity = max(runtime.cache.capacity, total_n + 1)
     print(f"preparing {total_n} placement_review instances at select_months ...", flush=True)
     ready = prepare(factory, runtime, total_n, tag)
     with transaction(factory) as s:
@@ -329,10 +331,14 @@ def run(url: str, iterations: int, warmup: int) -> None:
     probe.wrap(Session, "flush", "ORM flush bookkeeping (non-SQL)")
     probe.wrap(Session, "commit", "commit: COMMIT round trip + WAL flush + ORM")
 
+    # A warm step finds the instance's workflow in this process's cache (this process made
+    # the previous step); a cold one deserializes it (another process did, or it was
+    # evicted). Steps alternate: warm / cold, plain / with the probe.
+    cache = getattr(runtime, "cache", None)
     memory_times: list[float] = []
-    plain_times: list[float] = []  # the headline: no probe running
-    probed_times: list[float] = []  # every other step runs with the probe, for the breakdown
-    rows: list[dict[str, float]] = []
+    plain = {"cold": [], "warm": []}  # the headline: no probe running
+    probed = {"cold": [], "warm": []}  # for the breakdown
+    rows = {"cold": [], "warm": []}
     sql_counts: list[int] = []
     for n, (iid, task_id) in enumerate(ready):
         # in memory: a private copy of the same instance at the same point (untimed load)
@@ -343,11 +349,15 @@ def run(url: str, iterations: int, warmup: int) -> None:
         mem = in_memory_step(runtime, wf, task_id, detached)
 
         # persisted: the real command in its own transaction, commit included
-        probed = n % 2 == 1
+        mode = "warm" if cache is not None and n % 2 == 0 else "cold"
+        if cache is not None and mode == "cold":
+            cache.discard(iid)
+        hits_before = cache.hits if cache is not None else 0
+        with_probe = n % 4 >= 2
         probe.reset()
-        probe.on = probed
+        probe.on = with_probe
         t0 = time.perf_counter()
-        if probed:
+        if with_probe:
             probe.enter("session open/close, transaction begin")
         session = factory()
         try:
@@ -355,21 +365,23 @@ def run(url: str, iterations: int, warmup: int) -> None:
             session.commit()
         finally:
             session.close()
-        if probed:
+        if with_probe:
             probe.leave()
         elapsed = time.perf_counter() - t0
         probe.on = False
+        if mode == "warm":
+            assert cache.hits == hits_before + 1, "a warm step must hit the cache"
         if n < warmup:
             continue
         memory_times.append(mem)
-        if not probed:
-            plain_times.append(elapsed)
+        if not with_probe:
+            plain[mode].append(elapsed)
             continue
-        probed_times.append(elapsed)
+        probed[mode].append(elapsed)
         sql_counts.append(probe.sql_count)
         row = {f"SQL {k}": v for k, v in probe.sql.items()}
         row.update(probe.own)
-        rows.append(row)
+        rows[mode].append(row)
 
     with transaction(factory) as s:
         moved = s.scalars(
@@ -378,7 +390,7 @@ def run(url: str, iterations: int, warmup: int) -> None:
     assert set(moved) == {"manual_review"} and len(moved) == len(ready), (
         "every persisted step reached the reviewer"
     )
-    report(memory_times, plain_times, probed_times, rows, sql_counts, state_bytes, eng)
+    report(memory_times, plain, probed, rows, sql_counts, state_bytes, eng)
     eng.dispose()
 
 
@@ -388,47 +400,52 @@ def _specs(registry: SpecRegistry, factory, instance):
     return parsed.spec, parsed.subprocess_specs
 
 
-def report(memory, persisted, probed, rows, sql_counts, state_bytes, eng) -> None:
+def report(memory, plain, probed, rows, sql_counts, state_bytes, eng) -> None:
     with eng.connect() as conn:
         server = conn.exec_driver_sql("show server_version").scalar()
     import SpiffWorkflow
 
-    mem_med, per_med = statistics.median(memory), statistics.median(persisted)
+    modes = [m for m in ("cold", "warm") if plain[m]]
+    mem_med, mem_p90 = statistics.median(memory), pct(memory, 0.9)
     print()
     print(
         f"PostgreSQL {server}, SpiffWorkflow {getattr(SpiffWorkflow, '__version__', '3.2')}, "
-        f"Python {sys.version.split()[0]}; {len(memory)} steps in memory, {len(persisted)} persisted "
-        f"+ {len(probed)} persisted with the probe; "
-        f"state {state_bytes / 1024:.1f} KB; {statistics.median(sql_counts):.0f} SQL statements per step"
+        f"Python {sys.version.split()[0]}; {len(memory)} steps in memory; persisted: "
+        + ", ".join(f"{len(plain[m])} {m} + {len(probed[m])} {m} with the probe" for m in modes)
+        + f"; state {state_bytes / 1024:.1f} KB; {statistics.median(sql_counts):.0f} SQL statements per step"
     )
     print()
-    print(f"{'':38}{'median ms':>10}{'p90 ms':>10}")
-    print(f"{'in memory (engine step only)':38}{ms(mem_med):>10}{ms(pct(memory, 0.9)):>10}")
-    print(
-        f"{'persisted (PostgreSQL, commit incl.)':38}{ms(per_med):>10}{ms(pct(persisted, 0.9)):>10}"
-    )
-    print(
-        f"{'ratio persisted / in memory':38}{per_med / mem_med:>9.2f}×{pct(persisted, 0.9) / pct(memory, 0.9):>9.2f}×"
-    )
+    print(f"{'':46}{'median ms':>10}{'p90 ms':>10}{'ratio med':>11}{'ratio p90':>11}")
+    print(f"{'in memory (engine step only)':46}{ms(mem_med):>10}{ms(mem_p90):>10}")
+    for m in modes:
+        med, p90 = statistics.median(plain[m]), pct(plain[m], 0.9)
+        label = f"persisted, {m} (PostgreSQL, commit incl.)"
+        print(f"{label:46}{ms(med):>10}{ms(p90):>10}{med / mem_med:>10.2f}×{p90 / mem_p90:>10.2f}×")
     print()
-    print(
-        "where the persisted step's time goes (exclusive time of each part, median and p90 per step):"
-    )
+    print("where a persisted step's time goes (exclusive time of each part; median per step, p90):")
     keys = sorted(
-        {k for r in rows for k in r if not k.startswith("_")},
+        {k for m in modes for r in rows[m] for k in r},
         key=lambda k: (not k.startswith("SQL"), k),
     )
-    medians = {}
+    print(f"  {'':58}" + "".join(f"{m:>22}" for m in modes))
+    sums = dict.fromkeys(modes, 0.0)
     for key in keys:
-        values = [r.get(key, 0.0) for r in rows]
-        medians[key] = statistics.median(values)
-        print(f"  {key:58}{ms(medians[key])}  p90 {ms(pct(values, 0.9))}")
-    sql_med = statistics.median([sum(v for k, v in r.items() if k.startswith("SQL")) for r in rows])
+        cells = ""
+        for m in modes:
+            values = [r.get(key, 0.0) for r in rows[m]]
+            sums[m] += statistics.median(values)
+            cells += f"{ms(statistics.median(values))} (p90 {ms(pct(values, 0.9)).strip():>6})"
+        print(f"  {key:58}{cells}")
+    print(f"  {'sum of the medians':58}" + "".join(f"{ms(sums[m])}{'':14}" for m in modes))
     print(
-        f"  {'sum of medians':58}{ms(sum(medians.values()))}   "
-        f"(probed steps: median {ms(statistics.median(probed)).strip()} ms)"
+        f"  {'median of the probed steps':58}"
+        + "".join(f"{ms(statistics.median(probed[m]))}{'':14}" for m in modes)
     )
-    print(f"  {'of which SQL statements (median of per-step sums)':58}{ms(sql_med)}")
+    sql = "".join(
+        f"{ms(statistics.median([sum(v for k, v in r.items() if k.startswith('SQL')) for r in rows[m]]))}{'':14}"
+        for m in modes
+    )
+    print(f"  {'of which SQL statements (median of per-step sums)':58}{sql}")
 
 
 if __name__ == "__main__":
