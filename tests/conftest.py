@@ -120,3 +120,49 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'quotacert.db'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def system(tmp_path, database_url, simulator_url, sim_control):
+    """A whole system (database, engine, real script functions, the simulator over HTTP)
+    with the demo units and staff. Jobs run when a test calls `system.drain()`."""
+    from casework.demo import load_demo
+    from casework.settings import Settings
+    from casework.system import build_system
+
+    settings = Settings(
+        var_dir=tmp_path, database_url=database_url, simulator_url=simulator_url,
+        job_runner="manual", adapter_timeout=5.0,
+    )
+    built = build_system(settings, create_schema=True)
+    with built.transaction() as session:
+        load_demo(session)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def employer(system):
+    """The first demo employer (a unit under 鞍山, 210302): (unit, user)."""
+    from sqlalchemy import select
+
+    from casework.models import Unit, User
+
+    with system.transaction() as session:
+        unit = session.scalars(select(Unit).order_by(Unit.id)).first()
+        user = session.scalar(select(User).where(User.unit_id == unit.id))
+        return unit, user
+
+
+@pytest.fixture
+def staff(system):
+    """`staff("reviewer_anshan")`: a demo staff user."""
+    from sqlalchemy import select
+
+    from casework.models import User
+
+    def get(login: str):
+        with system.transaction() as session:
+            return session.scalar(select(User).where(User.login == login))
+
+    return get

@@ -5,44 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework import cases, placements, registration, review, verification
-from casework.models import Attachment, CertificationCase, Placement, Unit
+from casework.models import CertificationCase, Placement, Unit
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING
 from engine.models import InboxTask, OutboxJob
-
-
-def person_data(p) -> dict:
-    return {
-        "id_number": p.id_number,
-        "name": p.person.name,
-        "phone": "13812345678",
-        "household_type": "本市户籍",
-        "household_region": "210302",
-        "household_address": "鞍山市铁东区示范路1号",
-    }
-
-
-def contract_data(unit, p) -> dict:
-    c = p.contracts[-1]
-    return {
-        "dispatched": c.dispatched,
-        "relation": c.relation,
-        "contract_type": "劳务派遣" if c.dispatched else "固定期限",
-        "start": c.start.isoformat(),
-        "end": c.end.isoformat(),
-        "position": "装配工",
-        "monthly_wage": str(c.monthly_wage),
-        "agency_unit": c.agency_unit,
-        "pension_unit": c.pension_unit,
-        "medical_unit": c.medical_unit,
-        "wage_unit": c.wage_unit,
-    }
-
-
-def _attachment(session, unit, kind="contract") -> Attachment:
-    att = Attachment(unit_id=unit.id, sha256="0" * 64, size=10, mime="application/pdf", original_name="a.pdf", kind=kind)
-    session.add(att)
-    session.flush()
-    return att
+from tests.flowkit import attachment, contract_data, person_data
 
 
 def register(system, unit_id, user, p) -> int:
@@ -50,8 +16,8 @@ def register(system, unit_id, user, p) -> int:
         unit = s.get(Unit, unit_id)
         case = cases.open_case(s, system, unit, 2025, user.login)
         placement = placements.add_placement(s, system, user, case, person_data(p))
-        data = contract_data(unit, p)
-        data["attachment_ids"] = [_attachment(s, unit).id]
+        data = contract_data(p)
+        data["attachment_ids"] = [attachment(s, unit.id).id]
         registration.save_contract(s, user, case, placement, data)
         registration.submit_registration(s, system, user, case, placement)
         return placement.id
@@ -89,7 +55,7 @@ def test_gap_month_claimed_and_reviewed(system, employer, population, staff):
         failed = [m.month for m in placement.months if not m.passed]
         assert failed, "the insurance_gap person has failing months"
         case = s.get(CertificationCase, placement.case_id)
-        att = _attachment(s, unit, "")
+        att = attachment(s, unit.id, "")
         verification.attach_claim_material(s, user, case, placement, att, "社会保险缴费凭证")
         claimed = verification.submit_months(s, system, user, case, placement, list(range(1, 13)))
         assert claimed == failed

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 
 from casework import cases, placements, registration
 from casework.demo import load_demo
-from casework.models import Attachment, MonthCheck, Placement, Unit, User
+from casework.models import MonthCheck, Placement, Unit, User
 from casework.settings import Settings
 from casework.system import build_system
 from engine.dispatch import QUEUE_NAME, RQDispatcher, Sweeper
 from engine.models import InboxTask, OutboxJob, TaskEvent
+from tests.flowkit import attachment, contract_data, person_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
 
@@ -99,46 +100,11 @@ def _register(system, population) -> tuple[int, int]:
             system,
             user,
             case,
-            {
-                "id_number": person.id_number,
-                "name": person.person.name,
-                "phone": "13812345678",
-                "household_type": "本市户籍",
-                "household_region": "210302",
-                "household_address": "鞍山市铁东区示范路1号",
-            },
+            person_data(person),
         )
-        att = Attachment(
-            unit_id=unit.id,
-            sha256="0" * 64,
-            size=10,
-            mime="application/pdf",
-            original_name="a.pdf",
-            kind="contract",
-        )
-        s.add(att)
-        s.flush()
-        c = person.contracts[-1]
-        registration.save_contract(
-            s,
-            user,
-            case,
-            placement,
-            {
-                "dispatched": c.dispatched,
-                "relation": c.relation,
-                "contract_type": "劳务派遣" if c.dispatched else "固定期限",
-                "start": c.start.isoformat(),
-                "end": c.end.isoformat(),
-                "position": "装配工",
-                "monthly_wage": str(c.monthly_wage),
-                "agency_unit": c.agency_unit,
-                "pension_unit": c.pension_unit,
-                "medical_unit": c.medical_unit,
-                "wage_unit": c.wage_unit,
-                "attachment_ids": [att.id],
-            },
-        )
+        data = contract_data(person)
+        data["attachment_ids"] = [attachment(s, unit.id).id]
+        registration.save_contract(s, user, case, placement, data)
         registration.submit_registration(s, system, user, case, placement)
         return placement.id, placement.instance_id
 

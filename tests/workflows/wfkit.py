@@ -8,50 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from casework import cases, placements, registration
-from casework.models import Attachment, CertificationCase, MonthCheck, Placement, Unit
+from casework.models import CertificationCase, MonthCheck, Placement, Unit
 from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
-
-
-def person_data(p) -> dict:
-    return {
-        "id_number": p.id_number,
-        "name": p.person.name,
-        "phone": "13812345678",
-        "household_type": "本市户籍",
-        "household_region": "210302",
-        "household_address": "鞍山市铁东区示范路1号",
-    }
-
-
-def contract_data(p) -> dict:
-    c = p.contracts[-1]
-    return {
-        "dispatched": c.dispatched,
-        "relation": c.relation,
-        "contract_type": "劳务派遣" if c.dispatched else "固定期限",
-        "start": c.start.isoformat(),
-        "end": c.end.isoformat(),
-        "position": "装配工",
-        "monthly_wage": str(c.monthly_wage),
-        "agency_unit": c.agency_unit,
-        "pension_unit": c.pension_unit,
-        "medical_unit": c.medical_unit,
-        "wage_unit": c.wage_unit,
-    }
-
-
-def attachment(session, unit_id: int, kind: str = "contract") -> Attachment:
-    att = Attachment(
-        unit_id=unit_id,
-        sha256="0" * 64,
-        size=10,
-        mime="application/pdf",
-        original_name="a.pdf",
-        kind=kind,
-    )
-    session.add(att)
-    session.flush()
-    return att
+from tests.flowkit import attachment, contract_data, person_data  # noqa: F401  (re-exported)
 
 
 def open_case(system, unit_id: int, user) -> int:
