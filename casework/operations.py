@@ -3,7 +3,9 @@
 Each reads what it needs in a short read-only transaction, calls the outside systems
 through `adapters/` (no transaction held while waiting on the network), and returns a
 JSON-able result that the engine delivers to the waiting task. Outages raise
-RetryableError so the job backs off and tries again; nothing is half-recorded.
+RetryableError so the job backs off and tries again as long as it takes; a refusal or a
+malformed answer (BadResponse) is an ordinary error, which stops after a few attempts
+and leaves the job "failed" for a person; nothing is half-recorded.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from adapters.errors import AdapterError, SystemUnavailable
+from adapters.errors import SystemUnavailable
 from adapters.gather import gather_year_facts
 from casework.models import CertificationCase, Placement, Unit
 from domain.certificate import category_name
@@ -91,8 +93,6 @@ def verify_months(system: System, params: dict) -> dict:
         facts = gather_year_facts(system.clients, **request)
     except SystemUnavailable as exc:
         raise RetryableError(str(exc)) from exc
-    except AdapterError as exc:
-        raise RetryableError(str(exc)) from exc
     results = check_year(facts)
     return {
         "months": month_rows(results),
@@ -134,8 +134,10 @@ def push_tax_result(system: System, params: dict) -> dict:
         }
     try:
         return system.clients.tax.push_result(payload)
-    except AdapterError as exc:
+    except SystemUnavailable as exc:
         raise RetryableError(str(exc)) from exc
+    # Any other AdapterError (a refusal such as 409, a malformed answer) is not retried
+    # forever: the job fails after a few attempts and waits for a person (quotacert jobs).
 
 
 def build_operations(system: System) -> dict:

@@ -73,12 +73,13 @@ def current_task(session: Session, placement: Placement) -> InboxTask | None:
 
 
 def verifying(session: Session, placement: Placement) -> OutboxJob | None:
-    """The pending auto-verify job, while the worker asks the outside systems."""
+    """The auto-verify job while the worker asks the outside systems ("pending"), or one
+    that gave up ("failed", waiting for 残联 staff to retry it)."""
     if placement.instance_id is None:
         return None
     return session.scalar(
         select(OutboxJob).where(
-            OutboxJob.instance_id == placement.instance_id, OutboxJob.status == "pending"
+            OutboxJob.instance_id == placement.instance_id, OutboxJob.status.in_(("pending", "failed"))
         )
     )
 

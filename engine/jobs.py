@@ -45,6 +45,10 @@ class RetryPolicy:
     factor: float = 3.0
     cap_seconds: float = 600.0
     lease_seconds: float = 120.0
+    # An outage ends, so RetryableError is retried for as long as it takes; any other
+    # error (a refusal, a bad answer, a bug) stops after this many attempts, and the job
+    # waits as "failed" with its error for a person to look at and retry.
+    max_failures: int = 5
 
     def delay(self, attempts: int) -> timedelta:
         seconds = self.base_seconds * (self.factor ** max(0, attempts - 1))
@@ -54,7 +58,7 @@ class RetryPolicy:
 @dataclass
 class JobOutcome:
     task_id: str
-    status: str  # delivered / duplicate / leased / retry / failed / missing
+    status: str  # delivered / duplicate / leased / retry / failed / gave_up / missing
     error: str = ""
 
 
@@ -127,7 +131,21 @@ class JobExecutor:
                 return JobOutcome(task_id, "duplicate")
             job.last_error = message
             job.next_attempt_at = self.runtime.clock.now() + self.policy.delay(job.attempts)
+            if status == "failed" and job.attempts >= self.policy.max_failures:
+                job.status = "failed"
+                return JobOutcome(task_id, "gave_up", message)
         return JobOutcome(task_id, status, message)
+
+    def retry(self, task_id: str) -> bool:
+        """Put a failed (or waiting) job back in line now; the sweeper dispatches it."""
+        with transaction(self.session_factory) as session:
+            job = session.get(OutboxJob, task_id)
+            if job is None or job.status not in ("failed", "pending"):
+                return False
+            job.status = "pending"
+            job.attempts = 0
+            job.next_attempt_at = self.runtime.clock.now()
+            return True
 
     # -- sweeping -------------------------------------------------------------------------
     def due_jobs(self, limit: int = 100) -> list[str]:

@@ -145,7 +145,18 @@ class Runtime:
         inbox = self._projected(wf)
         self._history(session, instance, "", "timer", "时限到期", "timer", "clock", None)
         self._advance(session, instance, wf, "clock", inbox)
+        self._cancel_orphaned_jobs(session, instance, wf)
         return True
+
+    def _cancel_orphaned_jobs(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+        """A timer that interrupts a waiting service task leaves its job pointless: cancel
+        it now rather than call the outside system once more."""
+        waiting = {str(t.id) for t in wf.get_tasks(state=TaskState.STARTED, spec_class=DeferredServiceTask)}
+        for job in session.scalars(
+            select(OutboxJob).where(OutboxJob.instance_id == instance.id, OutboxJob.status.in_(("pending", "failed")))
+        ):
+            if job.task_id not in waiting:
+                job.status = "cancelled"
 
     def cancel(self, session: Session, instance_id: int, actor: str, reason: str = "") -> None:
         instance = self._lock(session, None, instance_id)

@@ -8,6 +8,8 @@
     quotacert db upgrade      apply Alembic migrations to DATABASE_URL
     quotacert demo-data       load the demo units and accounts into DATABASE_URL
     quotacert simulator       the outside-systems simulator alone
+    quotacert jobs [--failed] | jobs retry TASK_ID   service-task jobs, and putting a
+                              failed one (a refusal or bad answer from outside) back in line
     quotacert clock show|set|advance|reset   the engine clock (demos: jump ahead to
                               see a time limit escalate; all processes follow within seconds)
 """
@@ -143,6 +145,27 @@ def clock_command(action: str, value: str | None) -> None:
     print(f"引擎时钟：{clock.local_now():%Y-%m-%d %H:%M:%S}（北京时间，偏移 {clock.offset}）")
 
 
+def jobs_command(action: str, task_id: str | None, failed_only: bool) -> None:
+    from sqlalchemy import select
+
+    from casework.system import build_system
+    from engine.models import OutboxJob
+
+    system = build_system(_settings(job_runner="manual"))
+    try:
+        if action == "retry":
+            ok = system.executor.retry(task_id or "")
+            print("已重新排队，调度进程将很快执行" if ok else "没有可重试的该任务")
+            return
+        with system.transaction() as session:
+            query = select(OutboxJob).order_by(OutboxJob.created_at.desc()).limit(50)
+            query = query.where(OutboxJob.status == "failed") if failed_only else query.where(OutboxJob.status.in_(("pending", "failed")))
+            for job in session.scalars(query):
+                print(f"{job.task_id}  {job.status:<8} {job.operation:<16} 尝试{job.attempts}次  {job.last_error[:80]}")
+    finally:
+        system.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -168,6 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     clock = sub.add_parser("clock", help="show or move the engine clock")
     clock.add_argument("action", choices=["show", "set", "advance", "reset"])
     clock.add_argument("value", nargs="?", help="set: 2026-12-20T10:00; advance: 10d, 4h")
+    jobs = sub.add_parser("jobs", help="list service-task jobs, or retry a failed one")
+    jobs.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
+    jobs.add_argument("task_id", nargs="?")
+    jobs.add_argument("--failed", action="store_true")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -185,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo-data":
         for login in load_demo_data(_settings()):
             print(login.role, login.login, login.name)
+    elif args.command == "jobs":
+        jobs_command(args.action, args.task_id, args.failed)
     elif args.command == "clock":
         clock_command(args.action, args.value)
     elif args.command == "simulator":

@@ -140,6 +140,31 @@ def test_unknown_operation_is_a_visible_chinese_error(env):
     assert re.search(r"[\u4e00-\u9fff]", job.last_error)
 
 
+def test_a_failing_operation_gives_up_and_waits_for_a_person(env):
+    """Errors other than an outage stop after `max_failures` attempts; `retry` resumes."""
+    iid, task_id = _waiting_job(env)
+    original = env.executor.operations["engine_test_lookup"]
+
+    def refuse(params):
+        raise ValueError("对方系统拒绝：参数不合法")
+
+    env.executor.operations["engine_test_lookup"] = refuse
+    outcomes = []
+    for _ in range(env.executor.policy.max_failures):
+        outcomes.append(env.executor.run(task_id).status)
+        with env.tx() as s:
+            env.clock.advance(s, timedelta(hours=1))
+    assert outcomes == ["failed"] * (env.executor.policy.max_failures - 1) + ["gave_up"]
+    [job] = env.jobs(iid)
+    assert job.status == "failed" and "参数不合法" in job.last_error
+    assert task_id not in env.executor.due_jobs()  # the sweeper leaves it alone
+
+    env.executor.operations["engine_test_lookup"] = original
+    assert env.executor.retry(task_id)
+    assert [o.status for o in env.executor.drain()] == ["delivered"]
+    assert env.jobs(iid)[0].status == "done"
+
+
 def test_backoff_is_capped(env):
     policy = env.executor.policy
     delays = [policy.delay(n).total_seconds() for n in range(1, 10)]

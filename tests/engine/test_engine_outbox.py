@@ -162,6 +162,8 @@ def test_job_whose_task_was_cancelled_by_a_timer_is_marked_cancelled(env):
         env.clock.advance(s, timedelta(hours=1, minutes=1))
     assert env.executor.fire_timers() == 1
     assert [t.task_name for t in env.inbox(iid)] == ["handle_timeout"]
+    # cancelled at once, in the timer's own step: no worker calls the outside system again
+    assert env.jobs(iid)[2].status == "cancelled"
 
     assert env.executor.run(slow.task_id).status == "duplicate"
     assert env.jobs(iid)[2].status == "cancelled"

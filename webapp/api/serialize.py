@@ -88,7 +88,7 @@ def placement_json(session: Session, case: CertificationCase, p: Placement) -> d
         "is_graduate": p.is_graduate,
         "step": task.task_name if task else ("verifying" if job else "done"),
         "step_name": task.title if task else ("自动核验中" if job else p.status),
-        "verification": {"pending": True, "attempts": job.attempts, "last_error": job.last_error} if job else None,
+        "verification": {"pending": job.status == "pending", "failed": job.status == "failed", "attempts": job.attempts, "last_error": job.last_error} if job else None,
         "contracts": [
             {
                 "id": c.id, "dispatched": c.dispatched, "relation": c.relation, "contract_type": c.contract_type,
