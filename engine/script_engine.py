@@ -11,10 +11,10 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
-from domain.workdays import HolidayTable
-from domain.workdays import add_working_days as add_working_days_from
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from domain.workdays import HolidayTable
+from domain.workdays import add_working_days as add_working_days_from
 from engine.clock import CHINA_TZ, Clock
 from engine.context import current_step
 
