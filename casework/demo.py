@@ -99,3 +99,85 @@ def load_demo(session: Session, password: str = DEMO_PASSWORD) -> list[DemoLogin
         account(login, role, region, None, name)
         logins.append(DemoLogin(login, role, name, region))
     return logins
+
+
+# -- people on their way through the flow --------------------------------------------------
+SEED_UNITS = ("91210302052118596L", "913301064149113062")  # 鞍山铁东, 杭州西湖
+SEED_SCENARIOS = ("clean", "severe", "insurance_gap", "low_wage", "new_hire")
+
+
+def _demo_pdf(title: str) -> bytes:
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    out = BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.drawString(72, 760, f"quotacert demo document: {title}")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def seed_people(system, population, year: int) -> int:
+    """Register a few simulator people per demo unit (once): some confirmed by the
+    system, one with a claimed month waiting in the reviewer's inbox, one left at 安置登记,
+    so each demo login has something to look at. Returns how many were added."""
+    from casework import cases, placements, registration, verification
+    from casework.models import CertificationCase, Placement
+    from casework.uploads import store_upload
+
+    added = 0
+    for code in SEED_UNITS:
+        with system.transaction() as session:
+            unit = session.scalar(select(Unit).where(Unit.credit_code == code))
+            user = session.scalar(select(User).where(User.login == code))
+            if unit is None or user is None:
+                continue
+            case = cases.open_case(session, system, unit, year, user.login)
+            if session.scalar(select(Placement.id).where(Placement.case_id == case.id)):
+                continue  # already seeded
+            ids = []
+            for scenario in SEED_SCENARIOS:
+                found = population.select(unit=code, scenario=scenario)
+                if not found:
+                    continue
+                p = found[0]
+                placement = placements.add_placement(session, system, user, case, {
+                    "id_number": p.id_number, "name": p.person.name, "phone": p.person.phone or "13800000000",
+                    "household_type": "本市户籍", "household_region": unit.cdpf_region,
+                    "household_address": p.person.household_address or unit.business_address,
+                })
+                added += 1
+                if scenario == "new_hire":
+                    continue  # left at 安置登记 (资料待完善)
+                c = p.contracts[-1]
+                contract = store_upload(session, system.settings, unit_id=unit.id, user_id=user.id, filename="劳动合同.pdf",
+                                        data=_demo_pdf(f"labour contract {p.id_number}"), kind="contract", limit_bytes=10 << 20)
+                registration.save_contract(session, user, case, placement, {
+                    "dispatched": c.dispatched, "relation": c.relation, "contract_type": "劳务派遣" if c.dispatched else "固定期限",
+                    "start": c.start.isoformat(), "end": c.end.isoformat(), "position": "普工", "monthly_wage": str(c.monthly_wage),
+                    "agency_unit": c.agency_unit, "pension_unit": c.pension_unit, "medical_unit": c.medical_unit,
+                    "wage_unit": c.wage_unit, "attachment_ids": [contract.id],
+                })
+                registration.submit_registration(session, system, user, case, placement)
+                ids.append((placement.id, scenario))
+        system.drain()  # auto-verify against the simulator now, so the grids are there
+        with system.transaction() as session:
+            case = session.scalar(select(CertificationCase).join(Unit).where(Unit.credit_code == code, CertificationCase.year == year))
+            for pid, scenario in ids:
+                placement = session.get(Placement, pid)
+                if placements.current_task(session, placement) is None:
+                    continue
+                results = verification.grid(case, placement).results
+                passed = [r.month for r in results if r.passed]
+                failed = [r.month for r in results if not r.passed]
+                if scenario == "insurance_gap" and failed:
+                    proof = store_upload(session, system.settings, unit_id=unit.id, user_id=user.id, filename="社保缴费凭证.pdf",
+                                         data=_demo_pdf("pension proof"), kind="pension_proof", limit_bytes=10 << 20)
+                    verification.attach_claim_material(session, user, case, placement, proof, "社会保险缴费凭证")
+                    verification.submit_months(session, system, user, case, placement, passed + failed[:2])
+                elif scenario in ("clean", "severe") and passed:
+                    verification.submit_months(session, system, user, case, placement, passed)
+                # low_wage stays at 人员信息校验 for the employer to decide
+    return added

@@ -93,6 +93,17 @@ def serve(app, host: str, port: int) -> None:
     waitress_serve(app, host=host, port=port, threads=8)
 
 
+def seed_demo_people(app, sim) -> None:
+    """A few people already in the flow, so every demo login has something to see."""
+    from casework.demo import seed_people
+
+    system = app.extensions["quotacert"]
+    population = sim.app.extensions["simulator"]["population"]
+    added = seed_people(system, population, system.settings.business_year)
+    if added:
+        print(f"已为演示单位登记 {added} 名安置人员（部分已审核确认，部分待残联审核）", flush=True)
+
+
 def run_demo(host: str, port: int, sim_port: int) -> None:
     """Everything in one process: SQLite, demo data, simulator thread, in-process jobs."""
     from adapters.simulator import serve_in_background
@@ -105,6 +116,7 @@ def run_demo(host: str, port: int, sim_port: int) -> None:
     db_upgrade(settings.database_url)
     logins = load_demo_data(settings)
     app = create_app(settings)
+    seed_demo_people(app, sim)
     url = f"http://{host}:{port}/"
     lines = [
         "",
