@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from casework.demo import load_demo
+from casework.demo import load_demo, seed_people
 from casework.settings import Settings
 from webapp import create_app
 from webapp.cli import db_upgrade
@@ -24,7 +24,7 @@ CAPTCHA = "AB12"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, simulator_url):
+def live_server(tmp_path_factory, simulator_url, population):
     from waitress.server import create_server
 
     var = tmp_path_factory.mktemp("live")
@@ -34,6 +34,7 @@ def live_server(tmp_path_factory, simulator_url):
     system = app.extensions["quotacert"]
     with system.transaction() as session:
         load_demo(session)
+    seed_people(system, population, settings.business_year)  # people waiting for review
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

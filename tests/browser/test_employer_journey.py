@@ -13,7 +13,7 @@ from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
-UNIT = "91210302052118596L"
+UNIT = "91210303306812749R"  # 鞍山市铁西区: not among the seeded demo units
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -102,8 +102,21 @@ def test_unit_page_and_calculator(live_server, page, shots):
     shots(page, "09-calculator")
 
 
-def test_reviewer_inbox(live_server, page, shots):
+def test_reviewer_decides_a_claimed_month(live_server, page, shots):
     base, _app = live_server
     login(page, base, "reviewer_anshan", staff=True)
     assert "待办任务" in page.content()
+    assert page.locator("text=安置登记审核").count() >= 1
     shots(page, "10-reviewer-inbox")
+    page.click("a:has-text('办理')")
+    page.wait_for_load_state("networkidle")
+    assert "审核结果" in page.content() and "社会保险缴费凭证" in page.content()
+    shots(page, "11-review-task")
+    radios = page.locator("input[type=radio][value='1']")
+    assert radios.count() >= 1
+    for i in range(radios.count()):
+        radios.nth(i).check()
+    page.click("button:has-text('确认')")
+    page.wait_for_load_state("networkidle")
+    assert "审核结论已保存" in page.content()
+    shots(page, "12-review-done")
