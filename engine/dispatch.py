@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from engine.holidays import load_holidays
 from engine.jobs import JobExecutor
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,9 @@ class Sweeper:
     def sweep_once(self) -> None:
         try:
             with _session(self.executor) as session:
-                self.executor.runtime.clock.load(session)
+                runtime = self.executor.runtime
+                runtime.clock.load(session)
+                runtime.script_engine.holidays = load_holidays(session)
             self.executor.fire_timers()
             for task_id in self.executor.due_jobs():
                 self.dispatch(task_id)

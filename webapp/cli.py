@@ -10,6 +10,8 @@
     quotacert simulator       the outside-systems simulator alone
     quotacert jobs [--failed] | jobs retry TASK_ID   service-task jobs, and putting a
                               failed one (a refusal or bad answer from outside) back in line
+    quotacert holidays show | holidays add-holiday|add-workday DATE.. | holidays year YEAR
+                              the holiday table for years chinese-calendar does not know
     quotacert clock show|set|advance|reset   the engine clock (demos: jump ahead to
                               see a time limit escalate; all processes follow within seconds)
 """
@@ -178,6 +180,33 @@ def jobs_command(action: str, task_id: str | None, failed_only: bool) -> None:
         system.close()
 
 
+def holidays_command(action: str, values: list[str]) -> None:
+    """Maintain the holiday table (2027 onwards: chinese-calendar knows up to 2026)."""
+    from datetime import date
+
+    from engine.db import make_engine, make_session_factory, transaction
+    from engine.holidays import load_holidays, store_holidays
+
+    engine = make_engine(_settings().database_url)
+    with transaction(make_session_factory(engine)) as session:
+        table = load_holidays(session)
+        if action == "add-holiday":
+            for value in values:
+                table.add_holiday(date.fromisoformat(value))
+        elif action == "add-workday":
+            for value in values:
+                table.add_workday(date.fromisoformat(value))
+        elif action == "year":
+            table.years |= {int(v) for v in values}  # a year whose arrangement is complete
+        if action != "show":
+            store_holidays(session, table)
+    engine.dispose()
+    data = table.to_dict()
+    print(f"已维护年份：{data['years'] or '无'}")
+    print(f"节假日：{', '.join(data['holidays']) or '无'}")
+    print(f"调休上班日：{', '.join(data['workdays']) or '无'}")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -207,6 +236,9 @@ def main(argv: list[str] | None = None) -> None:
     jobs.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
     jobs.add_argument("task_id", nargs="?")
     jobs.add_argument("--failed", action="store_true")
+    holidays = sub.add_parser("holidays", help="maintain the holiday table")
+    holidays.add_argument("action", choices=["show", "add-holiday", "add-workday", "year"])
+    holidays.add_argument("values", nargs="*", help="dates YYYY-MM-DD, or years")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -226,6 +258,8 @@ def main(argv: list[str] | None = None) -> None:
             print(login.role, login.login, login.name)
     elif args.command == "jobs":
         jobs_command(args.action, args.task_id, args.failed)
+    elif args.command == "holidays":
+        holidays_command(args.action, args.values)
     elif args.command == "clock":
         clock_command(args.action, args.value)
     elif args.command == "simulator":
