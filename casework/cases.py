@@ -15,6 +15,7 @@ from casework.models.placement import CONFIRMED, STATUSES
 from casework.system import System
 from domain.errors import DomainError
 from domain.params import params_for
+from engine.locks import lock_case
 from engine.models import InboxTask
 
 
@@ -26,10 +27,21 @@ class CaseLocked(DomainError):
 
 
 def open_case(session: Session, system: System, unit: Unit, year: int, actor: str = "") -> CertificationCase:
-    """The unit's case for `year`, starting its annual_certification instance on first use."""
-    case = session.scalar(
-        select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
-    )
+    """The unit's case for `year`, starting its annual_certification instance on first use.
+
+    Two first requests at once must not both create it: the unit's lock serializes them
+    (the second then finds the first one's case)."""
+
+    def existing() -> CertificationCase | None:
+        return session.scalar(
+            select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
+        )
+
+    case = existing()
+    if case is not None:
+        return case
+    lock_case(session, f"unit:{unit.id}:{year}")
+    case = existing()
     if case is not None:
         return case
     case = CertificationCase(unit_id=unit.id, year=year, region_code=unit.cdpf_region)
