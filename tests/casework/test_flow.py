@@ -75,3 +75,32 @@ def test_gap_month_claimed_and_reviewed(system, employer, population, staff):
         assert placement.confirmed_months == 12 - 1
         assert placement.rejected_months == 1
         assert s.scalar(select(InboxTask).where(InboxTask.role == "reviewer")) is None
+
+
+def test_two_first_visits_at_once_open_one_case(system, employer):
+    """Two requests of one employer racing to open the year's case create one case."""
+    import threading
+
+    from sqlalchemy import func
+
+    unit, user = employer
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def visit():
+        try:
+            with system.transaction() as s:
+                barrier.wait(timeout=10)
+                cases.open_case(s, system, s.get(Unit, unit.id), 2026, user.login)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=visit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    with system.transaction() as s:
+        count = s.scalar(select(func.count()).select_from(CertificationCase).where(CertificationCase.year == 2026))
+        assert count == 1
