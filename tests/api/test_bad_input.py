@@ -163,3 +163,13 @@ def test_public_levy_needs_no_csrf_even_with_a_session(app):
     assert estimate.status_code == 200, estimate.get_json()
     write = client.post("/api/v1/placements", json={"id_number": "x"})
     assert write.status_code == 400 and "页面已过期" in write.get_json()["error"]
+
+
+def test_openapi_document_is_valid_and_complete(app):
+    from openapi_spec_validator import validate
+
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    validate(doc)
+    for path in ("/api/v1/levy/estimate", "/api/v1/placements", "/api/v1/placements/{placement_id}/months",
+                 "/api/v1/tasks/{task_id}/decision", "/api/v1/case/declaration", "/api/v1/auth/login"):
+        assert path in doc["paths"], path
