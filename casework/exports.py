@@ -1,52 +1,85 @@
-"""Excel exports (导出Excel) of lists users work with, built with openpyxl."""
+"""Excel exports (导出Excel) of the lists users work with, built with openpyxl.
+ID numbers are masked as on screen."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.models import CertificationCase, Placement
 from domain.certificate import mask_certificate_number
 from domain.id_number import mask_id_number
+from engine.clock import CHINA_TZ
 
 PLACEMENT_COLUMNS = (
-    "序号", "姓名", "身份证号", "残疾证号", "安置登记(月)", "安置确认(月)", "安置核定(月)",
-    "安置不通过(月)", "审核状态", "单位申报时间", "审核确认时间",
+    ("序号", 6), ("姓名", 10), ("身份证号", 22), ("残疾证号", 26), ("安置登记(月)", 12), ("安置确认(月)", 12),
+    ("安置核定(月)", 12), ("安置不通过(月)", 14), ("审核状态", 18), ("单位申报时间", 20), ("审核确认时间", 20),
+)
+INBOX_COLUMNS = (
+    ("序号", 6), ("任务", 16), ("用人单位", 34), ("统一社会信用代码", 22), ("业务年度", 10), ("安置人员", 10),
+    ("身份证号", 22), ("接收时间", 18), ("办理期限", 18), ("是否超期", 10),
 )
 
 
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def when(value) -> str:
+    if not value:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(CHINA_TZ)
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
-def placements_workbook(session: Session, case: CertificationCase) -> bytes:
-    """安置人员列表 of a case; ID and certificate numbers masked as on screen."""
+def table_workbook(title: str, sheet: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence]) -> bytes:
+    """One sheet: a bold title line, a header row, the rows; column widths as given."""
     wb = Workbook()
     ws = wb.active
-    ws.title = f"{case.year}年安置人员"
-    ws.append([f"{case.unit.name} {case.year}年度安置人员列表"])
+    ws.title = sheet[:31]
+    ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(PLACEMENT_COLUMNS))
+    ws.append([name for name, _ in columns])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    people = session.scalars(
-        select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False)).order_by(Placement.id)
-    )
-    for i, p in enumerate(people, start=1):
-        cert = p.certificates[0].number if p.certificates else ""
-        ws.append([
-            i, p.name, mask_id_number(p.id_number), mask_certificate_number(cert) if cert else "",
-            p.registered_months, p.confirmed_months, p.approved_months, p.rejected_months,
-            p.status + (f"（{p.confirmed_by}）" if p.confirmed_by else ""),
-            _when(p.declared_at), _when(p.confirmed_at),
-        ])
-    for column, width in zip("ABCDEFGHIJK", (6, 10, 22, 26, 12, 12, 12, 14, 18, 20, 20), strict=True):
-        ws.column_dimensions[column].width = width
+    for row in rows:
+        ws.append(list(row))
+    for i, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def placements_workbook(session: Session, case: CertificationCase) -> bytes:
+    """安置人员列表 of a case."""
+    people = session.scalars(
+        select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False)).order_by(Placement.id)
+    )
+    rows = (
+        [
+            i, p.name, mask_id_number(p.id_number),
+            mask_certificate_number(p.certificates[0].number) if p.certificates else "",
+            p.registered_months, p.confirmed_months, p.approved_months, p.rejected_months,
+            p.status + (f"（{p.confirmed_by}）" if p.confirmed_by else ""), when(p.declared_at), when(p.confirmed_at),
+        ]
+        for i, p in enumerate(people, start=1)
+    )
+    return table_workbook(f"{case.unit.name} {case.year}年度安置人员列表", f"{case.year}年安置人员", PLACEMENT_COLUMNS, rows)
+
+
+def inbox_workbook(items: Sequence, title: str) -> bytes:
+    """待办任务 (rows of casework.review.inbox)."""
+    rows = (
+        [
+            i, r.task.title, r.unit.name, r.unit.credit_code, r.case.year,
+            r.placement.name if r.placement else "", mask_id_number(r.placement.id_number) if r.placement else "",
+            when(r.task.created_at), when(r.task.due_at), "是" if r.overdue else "否",
+        ]
+        for i, r in enumerate(items, start=1)
+    )
+    return table_workbook(title, "待办任务", INBOX_COLUMNS, rows)

@@ -96,6 +96,8 @@ def test_wizard_pages_with_errors_next_to_fields(app, jobs, population):
     assert page_login(app, "reviewer_hangzhou", staff=True).get(f"/review/tasks/{task_id}").status_code == 404
     assert page_login(app, UNIT).get(f"/review/tasks/{task_id}").status_code == 403
 
+    sheet = reviewer.get("/review/export.xlsx")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
     csrf = token(reviewer, f"/review/tasks/{task_id}")
     no_reason = reviewer.post(f"/review/tasks/{task_id}/decide", data={"csrf_token": csrf, f"valid_{failed[0]}": "0"})
     assert no_reason.status_code == 400 and "请填写理由" in no_reason.get_data(as_text=True)
