@@ -181,3 +181,42 @@ def seed_people(system, population, year: int) -> int:
                     verification.submit_months(session, system, user, case, placement, passed)
                 # low_wage stays at 人员信息校验 for the employer to decide
     return added
+
+
+def seed_previous_year(session, population, year: int, per_unit: int = 6) -> int:
+    """Last year's certified results of the demo units, as an office would have them from
+    the previous system (003: 归集上报 of earlier years): locked cases sent to tax, with
+    confirmed people, so that 导入上一年申报名单 has something to offer."""
+    from datetime import datetime
+
+    from casework.models import CertificationCase, Placement
+    from casework.models.case import STAGE_SENT
+    from casework.models.placement import CONFIRMED
+    from domain.id_number import parse_id_number
+
+    added = 0
+    previous = year - 1
+    for unit in session.scalars(select(Unit).order_by(Unit.id)):
+        exists = session.scalar(
+            select(CertificationCase.id).where(CertificationCase.unit_id == unit.id, CertificationCase.year == previous)
+        )
+        if exists:
+            continue
+        declared = datetime(year, 5, 20, 10, 0)
+        case = CertificationCase(
+            unit_id=unit.id, year=previous, region_code=unit.cdpf_region, stage=STAGE_SENT, locked=True,
+            declared_at=declared, certificate_ready_at=declared, sent_to_tax_at=declared, tax_receipt="历史数据",
+        )
+        session.add(case)
+        session.flush()
+        for p in population.select(unit=unit.credit_code, year=previous)[:per_unit]:
+            info = parse_id_number(p.id_number)
+            session.add(Placement(
+                case_id=case.id, id_number=p.id_number, name=p.person.name, sex=info.sex, birth_date=info.birth_date,
+                household_type="本市户籍", household_region=unit.cdpf_region,
+                household_address=p.person.household_address or unit.business_address, phone=p.person.phone,
+                status=CONFIRMED, confirmed_by="系统", registered_months=12, confirmed_months=12, approved_months=12,
+                declared_at=declared, confirmed_at=declared,
+            ))
+            added += 1
+    return added

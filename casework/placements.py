@@ -232,3 +232,56 @@ def remove_placement(session: Session, system: System, user, case: Certification
 
 def month_rows(placement: Placement) -> list[MonthCheck]:
     return sorted(placement.months, key=lambda m: m.month)
+
+
+def previous_year_people(session: Session, case: CertificationCase) -> list[Placement]:
+    """导入上一年申报名单: last year's confirmed people not yet in this year's list."""
+    previous = session.scalar(
+        select(CertificationCase).where(CertificationCase.unit_id == case.unit_id, CertificationCase.year == case.year - 1)
+    )
+    if previous is None:
+        return []
+    present = set(
+        session.scalars(select(Placement.id_number).where(Placement.case_id == case.id, Placement.removed.is_(False)))
+    )
+    people = session.scalars(
+        select(Placement)
+        .where(Placement.case_id == previous.id, Placement.removed.is_(False), Placement.status == CONFIRMED)
+        .order_by(Placement.id)
+    ).all()
+    return [p for p in people if p.id_number not in present]
+
+
+def import_previous(
+    session: Session, system: System, user, case: CertificationCase, id_numbers, ip: str = ""
+) -> list[Placement]:
+    """Copy the chosen people of last year's list into this year (资料待完善: contracts,
+    certificates and months are registered and verified again for this year)."""
+    _ensure_open(case)
+    wanted = {str(n).strip().upper() for n in (id_numbers or [])}
+    if not wanted:
+        raise DomainError("请选择需要导入的残疾人", "id_numbers")
+    candidates = {p.id_number: p for p in previous_year_people(session, case)}
+    unknown = wanted - set(candidates)
+    if unknown:
+        raise DomainError("所选人员不在上一年度已审核确认的名单中，或已在本年度列表中", "id_numbers")
+    imported = []
+    for number in sorted(wanted):
+        old = candidates[number]
+        placement = Placement(
+            case_id=case.id,
+            status=INCOMPLETE,
+            **{
+                key: getattr(old, key)
+                for key in (
+                    "id_number", "name", "sex", "birth_date", "household_type", "household_region",
+                    "household_address", "phone", "education", "guardian_name", "guardian_phone", "is_graduate",
+                )
+            },
+        )
+        session.add(placement)
+        session.flush()
+        _start_review(session, system, user, case, placement)
+        imported.append(placement)
+    record(session, user, "导入上一年申报名单", case_id=case.id, target=case.ref, detail={"count": len(imported)}, ip=ip)
+    return imported

@@ -97,10 +97,12 @@ def serve(app, host: str, port: int) -> None:
 
 def seed_demo_people(app, sim) -> None:
     """A few people already in the flow, so every demo login has something to see."""
-    from casework.demo import seed_people
+    from casework.demo import seed_people, seed_previous_year
 
     system = app.extensions["quotacert"]
     population = sim.app.extensions["simulator"]["population"]
+    with system.transaction() as session:
+        seed_previous_year(session, population, system.settings.business_year)
     added = seed_people(system, population, system.settings.business_year)
     if added:
         print(f"已为演示单位登记 {added} 名安置人员（部分已审核确认，部分待残联审核）", flush=True)

@@ -45,6 +45,25 @@ def index():
     )
 
 
+@bp.route("/import", methods=["GET", "POST"])
+@employer_required
+def import_previous():
+    """导入上一年申报名单 (001): pick last year's people to register again this year."""
+    case = employer_case()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            imported = placements.import_previous(db(), system(), current_user, case, request.form.getlist("id_numbers"), ip())
+            db().commit()
+            flash(f"已导入{len(imported)}名残疾人，审核状态为“资料待完善”，请逐一完善合同、残疾证并完成人员信息校验", "success")
+            return back("placements.index")
+        except DomainError as exc:
+            db().rollback()
+            errors = field_errors(exc)
+    people = placements.previous_year_people(db(), case)
+    return render_template("placements/import.html", case=case, people=people, errors=errors), (400 if errors else 200)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @employer_required
 def new():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from casework.demo import load_demo, seed_people
+from casework.demo import load_demo, seed_people, seed_previous_year
 from casework.settings import Settings
 from webapp import create_app
 from webapp.cli import db_upgrade
@@ -34,6 +34,8 @@ def live_server(tmp_path_factory, simulator_url, population):
     system = app.extensions["quotacert"]
     with system.transaction() as session:
         load_demo(session)
+    with system.transaction() as session:
+        seed_previous_year(session, population, settings.business_year)  # last year's lists
     seed_people(system, population, settings.business_year)  # people waiting for review
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)

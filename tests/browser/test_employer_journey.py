@@ -120,3 +120,20 @@ def test_reviewer_decides_a_claimed_month(live_server, page, shots):
     page.wait_for_load_state("networkidle")
     assert "审核结论已保存" in page.content()
     shots(page, "12-review-done")
+
+
+def test_import_last_years_list(live_server, page, shots):
+    base, _app = live_server
+    login(page, base, "12330106010124330A")  # 杭州市西湖区示范康复服务中心
+    page.goto(f"{base}/placements/")
+    page.click("text=+ 导入上一年申报名单")
+    page.wait_for_load_state("networkidle")
+    boxes = page.locator("input[name=id_numbers]")
+    assert boxes.count() >= 2
+    shots(page, "13-import-last-year")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("button:has-text('导入')")
+    page.wait_for_load_state("networkidle")
+    assert "已导入2名残疾人" in page.content()
+    assert page.locator("table.table tbody tr").count() == 2

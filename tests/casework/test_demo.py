@@ -21,3 +21,30 @@ def test_seeded_people_cover_the_flow(system, population):
         assert statuses[CONFIRMED] >= 2 and statuses[PENDING] >= 1 and statuses[INCOMPLETE] >= 2
         assert s.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.role == "reviewer")) >= 1
     assert seed_people(system, population, 2025) == 0
+
+
+def test_import_last_years_list(system, population, employer):
+    from casework import cases, placements
+    from casework.demo import seed_previous_year
+    from casework.models import Unit
+    from domain.errors import DomainError
+
+    unit, user = employer
+    with system.transaction() as s:
+        assert seed_previous_year(s, population, 2025) > 0
+        assert seed_previous_year(s, population, 2025) == 0
+    with system.transaction() as s:
+        case = cases.open_case(s, system, s.get(Unit, unit.id), 2025, user.login)
+        offered = placements.previous_year_people(s, case)
+        assert offered and all(p.status == CONFIRMED for p in offered)
+        chosen = [p.id_number for p in offered[:2]]
+        imported = placements.import_previous(s, system, user, case, chosen)
+        assert [p.status for p in imported] == [INCOMPLETE, INCOMPLETE]
+        assert all(p.instance_id for p in imported)
+    with system.transaction() as s:
+        case = cases.open_case(s, system, s.get(Unit, unit.id), 2025, user.login)
+        left = {p.id_number for p in placements.previous_year_people(s, case)}
+        assert not left & set(chosen)
+        with pytest.raises(DomainError, match="不在上一年度"):
+            placements.import_previous(s, system, user, case, chosen[:1])
+        assert s.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.task_name == "register")) == 2

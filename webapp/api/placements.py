@@ -219,6 +219,31 @@ def add_placement():
 _doc("/api/v1/placements", "post", "添加残疾人（安置登记第一步）", body=_body(PERSON))
 
 
+@bp.get("/placements/previous")
+@employer_only
+def previous_people():
+    case = employer_case(api_user())
+    people = placements.previous_year_people(db(), case)
+    return _ok({"year": case.year - 1, "items": [placement_row(p) for p in people]})
+
+
+_doc("/api/v1/placements/previous", "get", "上一年度已审核确认、可导入本年度的人员（身份证号脱敏）")
+
+
+@bp.post("/placements/import")
+@employer_only
+def import_people():
+    """Import by the full 身份证号 of each person (the employer knows its own staff)."""
+    case = employer_case(api_user())
+    imported = placements.import_previous(db(), system(), api_user(), case, json_body().get("id_numbers"), client_ip())
+    db().commit()
+    return _ok({"imported": [placement_row(p) for p in imported]}, 201)
+
+
+_doc("/api/v1/placements/import", "post", "导入上一年申报名单（按身份证号，导入后为资料待完善）",
+     body=_body({"type": "object", "required": ["id_numbers"], "properties": {"id_numbers": {"type": "array", "items": {"type": "string"}}}}))
+
+
 @bp.get("/placements/<int:placement_id>")
 @employer_only
 def get_placement(placement_id: int):
