@@ -74,7 +74,7 @@ def record_month_checks(placement_id: int, verification: dict) -> None:
         month.certificate_grade = row.get("certificate_grade")
         month.weight = int(row.get("weight") or 1)
         month.reasons = list(row.get("reasons", []))
-        month.selected = month.passed
+        month.selected = False  # the employer chooses in 人员信息校验 (passed months start ticked)
         month.claimed = False
         month.decision = month.decision_reason = month.decided_by = ""
         month.decided_at = None

@@ -88,7 +88,6 @@ def test_employer_registers_a_person(live_server, page, population, shots, tmp_p
     page.wait_for_load_state("networkidle")
     assert page.locator("table.table tbody tr").count() == 1
     shots(page, "07-placements-list")
-    shots.keep("07-placements-list", ROOT / "docs" / "screenshot.png")
 
 
 def test_unit_page_and_calculator(live_server, page, shots):
@@ -137,3 +136,16 @@ def test_import_last_years_list(live_server, page, shots):
     page.wait_for_load_state("networkidle")
     assert "已导入2名残疾人" in page.content()
     assert page.locator("table.table tbody tr").count() == 2
+
+
+def test_list_of_a_unit_with_people_in_every_state(live_server, page, shots):
+    """The README's screenshot: a seeded unit's list with each status and masked IDs."""
+    base, _app = live_server
+    login(page, base, "91210302052118596L")
+    page.goto(f"{base}/placements/")
+    content = page.content()
+    for status in ("已审核确认", "待审核", "资料待完善"):
+        assert status in content
+    assert "*****" in content
+    shots(page, "00-readme-list")
+    shots.keep("00-readme-list", ROOT / "docs" / "screenshot.png")
