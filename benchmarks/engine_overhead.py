@@ -325,9 +325,9 @@ def run(url: str, iterations: int, warmup: int) -> None:
     probe.wrap(runtime, "_lock", "lock/select Python side")
     probe.wrap(runtime.serializer, "loads", "deserialize state")
     probe.wrap(runtime, "_advance", "engine step (refresh_timers, do_engine_steps)")
-    probe.wrap(runtime, "_save", "save: outbox requests, next timer, state attrs")
+    probe.wrap(runtime, "_save", "save: outbox requests, next timer, state row")
     probe.wrap(runtime.serializer, "dumps", "serialize state")
-    probe.wrap(runtime, "_project_inbox", "inbox projection (ready tasks, ORM rows)")
+    probe.wrap(runtime, "_project_inbox", "inbox projection (ready tasks, row statements)")
     probe.wrap(Session, "flush", "ORM flush bookkeeping (non-SQL)")
     probe.wrap(Session, "commit", "commit: COMMIT round trip + WAL flush + ORM")
 

@@ -8,7 +8,7 @@ until the transaction ends; SQLite already serializes writers (`BEGIN IMMEDIATE`
 
 from __future__ import annotations
 
-from sqlalchemy import String, event, select
+from sqlalchemy import String, bindparam, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -21,19 +21,24 @@ class CaseLock(Base):
     case_ref: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
+_TABLE = CaseLock.__table__
+# built once: SQLAlchemy reuses the cache key and the compiled statement
+_LOCK = select(_TABLE.c.case_ref).where(_TABLE.c.case_ref == bindparam("case_ref")).with_for_update()
+_CREATE = pg_insert(_TABLE).values(case_ref=bindparam("case_ref")).on_conflict_do_nothing()
+
+
 def lock_case(session: Session, case_ref: str) -> None:
     held = session.info.setdefault("quotacert_case_locks", set())
     if case_ref in held:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
         # The row exists after the case's first command: one round trip then. Only the
         # first time is it created (racing creators wait on the unique index) and locked.
-        lock = select(CaseLock.case_ref).where(CaseLock.case_ref == case_ref).with_for_update()
-        if session.execute(lock).first() is None:
-            session.execute(
-                pg_insert(CaseLock).values(case_ref=case_ref).on_conflict_do_nothing()
-            )
-            session.execute(lock)
+        params = {"case_ref": case_ref}
+        if conn.execute(_LOCK, params).first() is None:
+            conn.execute(_CREATE, params)
+            conn.execute(_LOCK, params)
     held.add(case_ref)
 
 

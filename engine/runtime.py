@@ -16,12 +16,16 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from domain.errors import DomainError
 from engine.clock import Clock
 from engine.context import StepContext, step_context
+from engine.db import utcnow
 from engine.locks import lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
 from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
@@ -33,6 +37,35 @@ from engine.specs import SpecRegistry
 log = logging.getLogger(__name__)
 
 NEW_JOBS_KEY = "quotacert_new_jobs"
+
+# The hot path writes with Core statements built once (SQLAlchemy reuses their cache key
+# and compiled form), not with unit-of-work objects: a step's rows are known exactly, and
+# the flush bookkeeping cost more than the SQL. ORM objects of the same rows that the
+# session already holds are kept in step (`_sync`, `_forget_inbox`).
+_INSTANCE = ProcessInstance.__table__
+_INBOX = InboxTask.__table__
+_OUTBOX = OutboxJob.__table__
+_EVENTS = TaskEvent.__table__
+
+_TASK_OWNER = select(_INBOX.c.case_ref, _INBOX.c.instance_id).where(
+    _INBOX.c.task_id == bindparam("task_id")
+)
+_CASE_OF = select(_INSTANCE.c.case_ref).where(_INSTANCE.c.id == bindparam("id"))
+_LOAD = select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id")).with_for_update()
+# SET from the parameters' column names; the revision check is the WHERE (see models)
+_WRITE_STATE = update(_INSTANCE).where(
+    _INSTANCE.c.id == bindparam("where_id"), _INSTANCE.c.revision == bindparam("where_revision")
+)
+_ADD_EVENT = insert(_EVENTS)
+_ADD_INBOX = insert(_INBOX)
+_ADD_JOB = insert(_OUTBOX)
+_DROP_INBOX = delete(_INBOX).where(_INBOX.c.task_id.in_(bindparam("task_ids", expanding=True)))
+_SET_DUE = update(_INBOX).where(_INBOX.c.task_id == bindparam("where_task_id"))
+_LOAD_JOB = select(_OUTBOX).where(_OUTBOX.c.task_id == bindparam("task_id"))
+_SET_JOB = update(_OUTBOX).where(_OUTBOX.c.task_id == bindparam("where_task_id"))
+_OPEN_JOBS = select(_OUTBOX.c.task_id).where(
+    _OUTBOX.c.instance_id == bindparam("instance_id"), _OUTBOX.c.status.in_(("pending", "failed"))
+)
 
 
 class TaskNotAvailable(DomainError):
@@ -97,10 +130,10 @@ class Runtime:
         self, session: Session, task_id: str, data: dict | None = None, actor: str = ""
     ) -> ProcessInstance:
         """Complete a READY human task with the form's data."""
-        row = session.get(InboxTask, task_id)
-        if row is None:
+        owner = self._task_owner(session, task_id)
+        if owner is None:
             raise TaskNotAvailable("该任务已被处理或不存在，请刷新页面")
-        instance = self._lock(session, row.case_ref, row.instance_id)
+        instance = self._lock(session, *owner)
         wf = self.load(session, instance)
         inbox = self._projected(wf)
         task = self._task(wf, task_id)
@@ -115,20 +148,21 @@ class Runtime:
     def deliver_result(self, session: Session, job: OutboxJob, result: dict) -> bool:
         """Feed a worker's result into its waiting service task; False if already delivered."""
         instance = self._lock(session, None, job.instance_id)
-        session.refresh(job)
+        current = session.connection().execute(_LOAD_JOB, {"task_id": job.task_id}).first()
+        if current is None:  # gone with its instance
+            return False
+        _sync(job, current._mapping)  # as read under the lock (a worker may have leased it)
         if job.status != "pending":
             return False
         wf = self.load(session, instance)
         inbox = self._projected(wf)
         task = self._task(wf, job.task_id)
         if task is None or task.state != TaskState.STARTED:
-            job.status = "cancelled"
+            self._set_job(session, job, status="cancelled")
             return False
         spec: DeferredServiceTask = task.task_spec
         spec.deliver(task, result)
-        job.status = "done"
-        job.result = result
-        job.finished_at = self.clock.now()
+        self._set_job(session, job, status="done", result=result, finished_at=self.clock.now())
         self._history(session, instance, job.task_id, spec.bpmn_id, spec.bpmn_name, "service", "worker", None)
         self._advance(session, instance, wf, "worker", inbox)
         return True
@@ -152,11 +186,10 @@ class Runtime:
         """A timer that interrupts a waiting service task leaves its job pointless: cancel
         it now rather than call the outside system once more."""
         waiting = {str(t.id) for t in wf.get_tasks(state=TaskState.STARTED, spec_class=DeferredServiceTask)}
-        for job in session.scalars(
-            select(OutboxJob).where(OutboxJob.instance_id == instance.id, OutboxJob.status.in_(("pending", "failed")))
-        ):
-            if job.task_id not in waiting:
-                job.status = "cancelled"
+        conn = session.connection()
+        for task_id in conn.execute(_OPEN_JOBS, {"instance_id": instance.id}).scalars().all():
+            if task_id not in waiting:
+                self._set_job(session, task_id, status="cancelled")
 
     def cancel(self, session: Session, instance_id: int, actor: str, reason: str = "") -> None:
         instance = self._lock(session, None, instance_id)
@@ -164,9 +197,8 @@ class Runtime:
             return
         wf = self.load(session, instance)
         wf.cancel()
-        instance.status = "cancelled"
-        instance.state = self.serializer.dumps(wf)
-        instance.next_timer_at = None
+        self._write_state(session, instance, self.serializer.dumps(wf), "cancelled", None)
+        # ORM-enabled: also takes the deleted rows' objects out of the session
         session.execute(delete(InboxTask).where(InboxTask.instance_id == instance.id))
         for job in session.scalars(
             select(OutboxJob).where(OutboxJob.instance_id == instance.id, OutboxJob.status == "pending")
@@ -188,23 +220,37 @@ class Runtime:
         return dict(last.data) if last is not None else {}
 
     # -- internals ------------------------------------------------------------------------
+    @staticmethod
+    def _task_owner(session: Session, task_id: str) -> tuple[str, int] | None:
+        """(case_ref, instance_id) of an inbox row; no SQL if the caller has loaded it."""
+        row = session.identity_map.get(identity_key(InboxTask, task_id))
+        if row is not None:
+            loaded = row.__dict__
+            if "case_ref" in loaded and "instance_id" in loaded:  # not expired
+                return loaded["case_ref"], loaded["instance_id"]
+        found = session.connection().execute(_TASK_OWNER, {"task_id": task_id}).first()
+        return None if found is None else (found[0], found[1])
+
     def _lock(self, session: Session, case_ref: str | None, instance_id: int) -> ProcessInstance:
         """Take the per-case lock, then the instance row (always in that order)."""
+        conn = session.connection()
         if case_ref is None:
-            case_ref = session.scalar(
-                select(ProcessInstance.case_ref).where(ProcessInstance.id == instance_id)
-            )
+            case_ref = conn.execute(_CASE_OF, {"id": instance_id}).scalar()
             if case_ref is None:
                 raise TaskNotAvailable("流程实例不存在")
         lock_case(session, case_ref)
-        instance = session.scalar(
-            select(ProcessInstance)
-            .where(ProcessInstance.id == instance_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if instance is None:
+        held = session.identity_map.get(identity_key(ProcessInstance, instance_id))
+        if held is not None and session.is_modified(held):
+            session.flush()  # someone changed the object in this transaction: write it first
+        row = conn.execute(_LOAD, {"id": instance_id}).first()
+        if row is None:
             raise TaskNotAvailable("流程实例不存在")
+        if held is not None:  # refresh it from the row, as populate_existing would
+            _sync(held, row._mapping)
+            return held
+        instance = ProcessInstance(**row._mapping)
+        make_transient_to_detached(instance)  # "as loaded": no history, persistent once added
+        session.add(instance)
         return instance
 
     @staticmethod
@@ -239,21 +285,51 @@ class Runtime:
         self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, inbox: dict[str, ReadyTask]
     ) -> None:
         requests = new_service_requests(wf)  # marks tasks as written: before dumping state
-        instance.state = self.serializer.dumps(wf)
-        instance.status = "completed" if wf.completed else "running"
-        instance.next_timer_at = next_timer_due(wf)
+        state = self.serializer.dumps(wf)
+        self._write_state(
+            session, instance, state, "completed" if wf.completed else "running", next_timer_due(wf)
+        )
         self._project_inbox(session, instance, wf, inbox)
-        for request in requests:
-            session.add(
-                OutboxJob(
-                    task_id=request.task_id,
-                    instance_id=instance.id,
-                    operation=request.operation,
-                    params=request.params,
-                    next_attempt_at=self.clock.now(),
-                )
+        if requests:
+            now = self.clock.now()
+            session.connection().execute(
+                _ADD_JOB,
+                [
+                    {
+                        "task_id": request.task_id,
+                        "instance_id": instance.id,
+                        "operation": request.operation,
+                        "params": request.params,
+                        "next_attempt_at": now,
+                    }
+                    for request in requests
+                ],
             )
-            session.info.setdefault(NEW_JOBS_KEY, []).append(request.task_id)
+            session.info.setdefault(NEW_JOBS_KEY, []).extend(r.task_id for r in requests)
+
+    @staticmethod
+    def _write_state(
+        session: Session, instance: ProcessInstance, state: str, status: str, next_timer_at
+    ) -> None:
+        """UPDATE ... WHERE id = :id AND revision = :loaded, as the mapper's version_id_col
+        would: a write from a stale load matches no row and raises StaleDataError."""
+        revision = instance.revision
+        values = {
+            "state": state,
+            "status": status,
+            "next_timer_at": next_timer_at,
+            "revision": revision + 1,
+            "updated_at": utcnow(),
+        }
+        result = session.connection().execute(
+            _WRITE_STATE, {"where_id": instance.id, "where_revision": revision, **values}
+        )
+        if result.rowcount != 1:
+            raise StaleDataError(
+                f"UPDATE statement on table 'process_instance' expected to update 1 row(s); "
+                f"{result.rowcount} were matched."
+            )
+        _sync(instance, values)
 
     def _project_inbox(
         self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, before: dict[str, ReadyTask]
@@ -262,55 +338,71 @@ class Runtime:
         (the projection of the state this step started from), so no SELECT is needed:
         delete the rows of tasks that went, add rows for tasks that came."""
         ready = {t.task_id: t for t in ready_human_tasks(wf)}
+        conn = session.connection()
         gone = [task_id for task_id in before if task_id not in ready]
-        if gone and any(isinstance(o, InboxTask) and o.instance_id == instance.id for o in session.new):
-            session.flush()  # an earlier step of this transaction added rows not yet written
-        unloaded = []
-        for task_id in gone:
-            row = session.identity_map.get(session.identity_key(InboxTask, task_id))
-            if row is not None:
-                session.delete(row)  # e.g. the task just completed: deleted in the flush
-            else:
-                unloaded.append(task_id)
-        if unloaded:
-            session.connection().execute(delete(InboxTask).where(InboxTask.task_id.in_(unloaded)))
+        if gone:
+            conn.execute(_DROP_INBOX, {"task_ids": gone})
+            for task_id in gone:  # e.g. the caller's object of the task just completed
+                row = session.identity_map.get(identity_key(InboxTask, task_id))
+                if row is not None:
+                    session.expunge(row)
+        added = []
         for task_id, task in ready.items():
             if task_id in before:
                 if before[task_id].due_at != task.due_at:
-                    session.connection().execute(
-                        update(InboxTask).where(InboxTask.task_id == task_id).values(due_at=task.due_at)
-                    )
+                    conn.execute(_SET_DUE, {"where_task_id": task_id, "due_at": task.due_at})
+                    row = session.identity_map.get(identity_key(InboxTask, task_id))
+                    if row is not None:
+                        _sync(row, {"due_at": task.due_at})
                 continue
-            session.add(
-                InboxTask(
-                    task_id=task_id,
-                    instance_id=instance.id,
-                    process_id=instance.process_id,
-                    task_name=task.task_name,
-                    title=task.title,
-                    form=task.form,
-                    role=task.role,
-                    region_code=instance.region_code,
-                    case_ref=instance.case_ref,
-                    subject_ref=instance.subject_ref,
-                    due_at=task.due_at,
-                    created_at=self.clock.now(),
-                )
+            added.append(
+                {
+                    "task_id": task_id,
+                    "instance_id": instance.id,
+                    "process_id": instance.process_id,
+                    "task_name": task.task_name,
+                    "title": task.title,
+                    "form": task.form,
+                    "role": task.role,
+                    "region_code": instance.region_code,
+                    "case_ref": instance.case_ref,
+                    "subject_ref": instance.subject_ref,
+                    "due_at": task.due_at,
+                    "created_at": self.clock.now(),
+                }
             )
+        if added:
+            conn.execute(_ADD_INBOX, added)
 
     def _history(self, session, instance, task_id, task_name, title, kind, actor, data) -> None:
-        session.add(
-            TaskEvent(
-                instance_id=instance.id,
-                task_id=task_id,
-                task_name=task_name or "",
-                title=title or "",
-                kind=kind,
-                actor=actor or "",
-                data=_jsonable(data),
-                at=self.clock.now(),
-            )
+        session.connection().execute(
+            _ADD_EVENT,
+            {
+                "instance_id": instance.id,
+                "task_id": task_id,
+                "task_name": task_name or "",
+                "title": title or "",
+                "kind": kind,
+                "actor": actor or "",
+                "data": _jsonable(data),
+                "at": self.clock.now(),
+            },
         )
+
+    def _set_job(self, session: Session, job: OutboxJob | str, **values) -> None:
+        """Update an outbox row; the session's object of it (if any) sees the new values."""
+        task_id = job if isinstance(job, str) else job.task_id
+        values["updated_at"] = utcnow()
+        session.connection().execute(_SET_JOB, {"where_task_id": task_id, **values})
+        held = job if not isinstance(job, str) else session.identity_map.get(identity_key(OutboxJob, task_id))
+        if held is not None:
+            _sync(held, values)
+
+
+def _sync(obj, values) -> None:
+    """Set an ORM object's attributes to what the row now holds, without marking it dirty."""
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
 
 
 def _aware(dt: datetime) -> datetime:
@@ -319,9 +411,23 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+_PLAIN = (str, int, float, bool)
+
+
+def _plain_json(data) -> bool:
+    """True if `data` is already what a JSON round trip would give back."""
+    if data is None or type(data) in _PLAIN:
+        return True
+    if type(data) is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in data.items())
+    if type(data) is list:
+        return all(_plain_json(v) for v in data)
+    return False
+
+
 def _jsonable(data):
-    if data is None:
-        return None
+    if _plain_json(data):
+        return data
     import json
 
     return json.loads(json.dumps(data, default=str))
