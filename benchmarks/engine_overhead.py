@@ -187,13 +187,15 @@ class Probe:
 def classify(statement: str) -> str:
     s = " ".join(statement.split()).lower()
     if "case_lock" in s:
-        return "lock: case_lock"
+        return "lock: case_lock" + (" (+ finding the inbox row)" if "inbox_task" in s else "")
     if s.startswith("select") and "from process_instance" in s:
         return "lock: instance row (select for update)"
     if s.startswith("select") and "from inbox_task" in s:
         return "select: inbox rows"
     if s.startswith("update process_instance"):
         return "write: instance state"
+    if s.startswith("with step_state"):
+        return "write: state + history + inbox + outbox, one statement"
     if "inbox_task" in s:
         return "write: inbox rows"
     if "outbox_job" in s:
@@ -325,9 +327,9 @@ def run(url: str, iterations: int, warmup: int) -> None:
     probe.wrap(runtime, "_lock", "lock/select Python side")
     probe.wrap(runtime.serializer, "loads", "deserialize state")
     probe.wrap(runtime, "_advance", "engine step (refresh_timers, do_engine_steps)")
-    probe.wrap(runtime, "_save", "save: outbox requests, next timer, state row")
+    probe.wrap(runtime, "_save", "save: outbox requests, next timer, row writes (Python)")
     probe.wrap(runtime.serializer, "dumps", "serialize state")
-    probe.wrap(runtime, "_project_inbox", "inbox projection (ready tasks, row statements)")
+    probe.wrap(runtime, "_project_inbox", "inbox projection (ready tasks -> rows to write)")
     probe.wrap(Session, "flush", "ORM flush bookkeeping (non-SQL)")
     probe.wrap(Session, "commit", "commit: COMMIT round trip + WAL flush + ORM")
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy import bindparam, delete, event, exists, func, insert, select, union_all, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,10 +39,10 @@ log = logging.getLogger(__name__)
 
 NEW_JOBS_KEY = "quotacert_new_jobs"
 
-# The hot path writes with Core statements built once (SQLAlchemy reuses their cache key
-# and compiled form), not with unit-of-work objects: a step's rows are known exactly, and
-# the flush bookkeeping cost more than the SQL. ORM objects of the same rows that the
-# session already holds are kept in step (`_sync`, `_forget_inbox`).
+# The hot path reads and writes with Core statements built once (SQLAlchemy reuses their
+# cache key and compiled form), not with unit-of-work objects: a step's rows are known
+# exactly, and the flush bookkeeping cost more than the SQL. The session's ORM objects of
+# rows written this way are kept in step (`_sync`; deleted inbox rows are expunged).
 _INSTANCE = ProcessInstance.__table__
 _INBOX = InboxTask.__table__
 _OUTBOX = OutboxJob.__table__
@@ -52,9 +53,21 @@ _TASK_OWNER = select(_INBOX.c.case_ref, _INBOX.c.instance_id).where(
 )
 _CASE_OF = select(_INSTANCE.c.case_ref).where(_INSTANCE.c.id == bindparam("id"))
 _LOAD = select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id")).with_for_update()
-# SET from the parameters' column names; the revision check is the WHERE (see models)
-_WRITE_STATE = update(_INSTANCE).where(
-    _INSTANCE.c.id == bindparam("where_id"), _INSTANCE.c.revision == bindparam("where_revision")
+
+# What a step writes on the instance row; the revision check is the WHERE (see models).
+_STATE_COLUMNS = ("state", "status", "next_timer_at", "revision", "updated_at")
+_IS_CURRENT = (_INSTANCE.c.id == bindparam("where_id"), _INSTANCE.c.revision == bindparam("where_revision"))
+_WRITE_STATE = (
+    update(_INSTANCE)
+    .where(*_IS_CURRENT)
+    .values({name: bindparam(f"new_{name}", type_=_INSTANCE.c[name].type) for name in _STATE_COLUMNS})
+)
+_EVENT_COLUMNS = ("instance_id", "task_id", "task_name", "title", "kind", "actor", "data", "at")
+_INBOX_COLUMNS = tuple(c.name for c in _INBOX.c)
+# result and finished_at are left out: NULL until the job is done
+_JOB_COLUMNS = (
+    "task_id", "instance_id", "operation", "params", "status", "attempts", "next_attempt_at",
+    "last_error", "created_at", "updated_at",
 )
 _ADD_EVENT = insert(_EVENTS)
 _ADD_INBOX = insert(_INBOX)
@@ -66,6 +79,52 @@ _SET_JOB = update(_OUTBOX).where(_OUTBOX.c.task_id == bindparam("where_task_id")
 _OPEN_JOBS = select(_OUTBOX.c.task_id).where(
     _OUTBOX.c.instance_id == bindparam("instance_id"), _OUTBOX.c.status.in_(("pending", "failed"))
 )
+
+
+@lru_cache(maxsize=128)
+def _pg_step_write(events: int, gone: int, added: int, jobs: int):
+    """PostgreSQL: a step's writes as one statement (one round trip instead of four or
+    more). The state UPDATE is a data-modifying CTE; every other write reads from it, so
+    if the revision check fails nothing at all is written, and the statement returns 0.
+    Built once per shape (how many events, inbox rows gone/added, jobs): parameters are
+    named e0_kind, g0, a0_task_id, j0_params, ... (see `_pg_step_params`)."""
+    written = (
+        update(_INSTANCE)
+        .where(*_IS_CURRENT)
+        .values({name: bindparam(f"new_{name}", type_=_INSTANCE.c[name].type) for name in _STATE_COLUMNS})
+        .returning(_INSTANCE.c.id)
+        .cte("step_state")
+    )
+    current = exists(select(written.c.id))
+
+    def rows(table, columns, prefix, count):
+        picks = [
+            select(*[bindparam(f"{prefix}{i}_{name}", type_=table.c[name].type) for name in columns]).where(current)
+            for i in range(count)
+        ]
+        return insert(table).from_select(columns, picks[0] if count == 1 else union_all(*picks))
+
+    ctes = []
+    if events:
+        ctes.append(rows(_EVENTS, _EVENT_COLUMNS, "e", events).cte("step_events"))
+    if gone:
+        ids = [bindparam(f"g{i}", type_=_INBOX.c.task_id.type) for i in range(gone)]
+        ctes.append(delete(_INBOX).where(_INBOX.c.task_id.in_(ids), current).cte("step_gone"))
+    if added:
+        ctes.append(rows(_INBOX, _INBOX_COLUMNS, "a", added).cte("step_inbox"))
+    if jobs:
+        ctes.append(rows(_OUTBOX, _JOB_COLUMNS, "j", jobs).cte("step_jobs"))
+    return select(func.count()).select_from(written).add_cte(*ctes)
+
+
+def _pg_step_params(where: dict, state: dict, events, gone, added, jobs) -> dict:
+    params = dict(where)
+    params.update((f"new_{k}", v) for k, v in state.items())
+    for prefix, batch in (("e", events), ("a", added), ("j", jobs)):
+        for i, row in enumerate(batch):
+            params.update((f"{prefix}{i}_{k}", v) for k, v in row.items())
+    params.update((f"g{i}", task_id) for i, task_id in enumerate(gone))
+    return params
 
 
 class TaskNotAvailable(DomainError):
@@ -122,8 +181,8 @@ class Runtime:
         )
         session.add(instance)
         session.flush()
-        self._history(session, instance, "", "start", parsed.spec.description or process_id, "start", actor, data)
-        self._advance(session, instance, wf, actor, {})
+        events = [self._event(instance, "", "start", parsed.spec.description or process_id, "start", actor, data)]
+        self._advance(session, instance, wf, actor, {}, events)
         return instance
 
     def complete_task(
@@ -141,8 +200,9 @@ class Runtime:
             raise TaskNotAvailable("该任务已被处理或不存在，请刷新页面")
         task.data.update(data or {})
         task.run()
-        self._history(session, instance, task_id, task.task_spec.bpmn_id, task.task_spec.bpmn_name, "human", actor, data)
-        self._advance(session, instance, wf, actor, inbox)
+        spec = task.task_spec
+        events = [self._event(instance, task_id, spec.bpmn_id, spec.bpmn_name, "human", actor, data)]
+        self._advance(session, instance, wf, actor, inbox, events)
         return instance
 
     def deliver_result(self, session: Session, job: OutboxJob, result: dict) -> bool:
@@ -163,8 +223,8 @@ class Runtime:
         spec: DeferredServiceTask = task.task_spec
         spec.deliver(task, result)
         self._set_job(session, job, status="done", result=result, finished_at=self.clock.now())
-        self._history(session, instance, job.task_id, spec.bpmn_id, spec.bpmn_name, "service", "worker", None)
-        self._advance(session, instance, wf, "worker", inbox)
+        events = [self._event(instance, job.task_id, spec.bpmn_id, spec.bpmn_name, "service", "worker", None)]
+        self._advance(session, instance, wf, "worker", inbox, events)
         return True
 
     def fire_due_timers(self, session: Session, instance_id: int) -> bool:
@@ -177,8 +237,8 @@ class Runtime:
             return False
         wf = self.load(session, instance)
         inbox = self._projected(wf)
-        self._history(session, instance, "", "timer", "时限到期", "timer", "clock", None)
-        self._advance(session, instance, wf, "clock", inbox)
+        events = [self._event(instance, "", "timer", "时限到期", "timer", "clock", None)]
+        self._advance(session, instance, wf, "clock", inbox, events)
         self._cancel_orphaned_jobs(session, instance, wf)
         return True
 
@@ -197,14 +257,17 @@ class Runtime:
             return
         wf = self.load(session, instance)
         wf.cancel()
-        self._write_state(session, instance, self.serializer.dumps(wf), "cancelled", None)
+        self._write(
+            session, instance,
+            {"state": self.serializer.dumps(wf), "status": "cancelled", "next_timer_at": None},
+            events=[self._event(instance, "", "cancel", "撤销", "cancel", actor, {"reason": reason})],
+        )
         # ORM-enabled: also takes the deleted rows' objects out of the session
         session.execute(delete(InboxTask).where(InboxTask.instance_id == instance.id))
         for job in session.scalars(
             select(OutboxJob).where(OutboxJob.instance_id == instance.id, OutboxJob.status == "pending")
         ):
             job.status = "cancelled"
-        self._history(session, instance, "", "cancel", "撤销", "cancel", actor, {"reason": reason})
 
     # -- reading --------------------------------------------------------------------------
     def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
@@ -268,7 +331,7 @@ class Runtime:
 
     def _advance(
         self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, actor: str,
-        inbox: dict[str, ReadyTask],
+        inbox: dict[str, ReadyTask], events: list[dict],
     ) -> None:
         ctx = StepContext(session=session, instance=instance, actor=actor, now=self.clock.now())
         with step_context(ctx):
@@ -278,82 +341,55 @@ class Runtime:
             while any(not t.task_spec.manual for t in wf.get_tasks(state=TaskState.READY)):
                 wf.do_engine_steps()
         for warning in ctx.warnings:
-            self._history(session, instance, "", "warning", warning, "warning", actor, None)
-        self._save(session, instance, wf, inbox)
+            events.append(self._event(instance, "", "warning", warning, "warning", actor, None))
+        self._save(session, instance, wf, inbox, events)
 
     def _save(
-        self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, inbox: dict[str, ReadyTask]
+        self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow,
+        inbox: dict[str, ReadyTask], events: list[dict],
     ) -> None:
         requests = new_service_requests(wf)  # marks tasks as written: before dumping state
-        state = self.serializer.dumps(wf)
-        self._write_state(
-            session, instance, state, "completed" if wf.completed else "running", next_timer_due(wf)
-        )
-        self._project_inbox(session, instance, wf, inbox)
+        state = {
+            "state": self.serializer.dumps(wf),
+            "status": "completed" if wf.completed else "running",
+            "next_timer_at": next_timer_due(wf),
+        }
+        gone, added, moved = self._project_inbox(instance, wf, inbox)
+        jobs = []
         if requests:
-            now = self.clock.now()
-            session.connection().execute(
-                _ADD_JOB,
-                [
-                    {
-                        "task_id": request.task_id,
-                        "instance_id": instance.id,
-                        "operation": request.operation,
-                        "params": request.params,
-                        "next_attempt_at": now,
-                    }
-                    for request in requests
-                ],
-            )
+            now, stamp = self.clock.now(), utcnow()
+            jobs = [
+                {
+                    "task_id": request.task_id,
+                    "instance_id": instance.id,
+                    "operation": request.operation,
+                    "params": request.params,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+                for request in requests
+            ]
+        self._write(session, instance, state, events, gone, added, moved, jobs)
+        if requests:
             session.info.setdefault(NEW_JOBS_KEY, []).extend(r.task_id for r in requests)
 
-    @staticmethod
-    def _write_state(
-        session: Session, instance: ProcessInstance, state: str, status: str, next_timer_at
-    ) -> None:
-        """UPDATE ... WHERE id = :id AND revision = :loaded, as the mapper's version_id_col
-        would: a write from a stale load matches no row and raises StaleDataError."""
-        revision = instance.revision
-        values = {
-            "state": state,
-            "status": status,
-            "next_timer_at": next_timer_at,
-            "revision": revision + 1,
-            "updated_at": utcnow(),
-        }
-        result = session.connection().execute(
-            _WRITE_STATE, {"where_id": instance.id, "where_revision": revision, **values}
-        )
-        if result.rowcount != 1:
-            raise StaleDataError(
-                f"UPDATE statement on table 'process_instance' expected to update 1 row(s); "
-                f"{result.rowcount} were matched."
-            )
-        _sync(instance, values)
-
     def _project_inbox(
-        self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, before: dict[str, ReadyTask]
-    ) -> None:
-        """Make the inbox rows match the READY human tasks. `before` is what the rows are
-        (the projection of the state this step started from), so no SELECT is needed:
-        delete the rows of tasks that went, add rows for tasks that came."""
+        self, instance: ProcessInstance, wf: BpmnWorkflow, before: dict[str, ReadyTask]
+    ) -> tuple[list[str], list[dict], dict[str, datetime | None]]:
+        """What makes the inbox rows match the READY human tasks: (task ids whose rows go,
+        rows to add, new due times of rows that stay). `before` is what the rows are (the
+        projection of the state this step started from), so no SELECT is needed."""
         ready = {t.task_id: t for t in ready_human_tasks(wf)}
-        conn = session.connection()
         gone = [task_id for task_id in before if task_id not in ready]
-        if gone:
-            conn.execute(_DROP_INBOX, {"task_ids": gone})
-            for task_id in gone:  # e.g. the caller's object of the task just completed
-                row = session.identity_map.get(identity_key(InboxTask, task_id))
-                if row is not None:
-                    session.expunge(row)
-        added = []
+        added, moved = [], {}
         for task_id, task in ready.items():
             if task_id in before:
                 if before[task_id].due_at != task.due_at:
-                    conn.execute(_SET_DUE, {"where_task_id": task_id, "due_at": task.due_at})
-                    row = session.identity_map.get(identity_key(InboxTask, task_id))
-                    if row is not None:
-                        _sync(row, {"due_at": task.due_at})
+                    moved[task_id] = task.due_at
                 continue
             added.append(
                 {
@@ -371,23 +407,65 @@ class Runtime:
                     "created_at": self.clock.now(),
                 }
             )
-        if added:
-            conn.execute(_ADD_INBOX, added)
+        return gone, added, moved
 
-    def _history(self, session, instance, task_id, task_name, title, kind, actor, data) -> None:
-        session.connection().execute(
-            _ADD_EVENT,
-            {
-                "instance_id": instance.id,
-                "task_id": task_id,
-                "task_name": task_name or "",
-                "title": title or "",
-                "kind": kind,
-                "actor": actor or "",
-                "data": _jsonable(data),
-                "at": self.clock.now(),
-            },
-        )
+    @staticmethod
+    def _write(
+        session: Session, instance: ProcessInstance, state: dict, events=(), gone=(), added=(),
+        moved=None, jobs=(),
+    ) -> None:
+        """Write a step: the instance row (UPDATE ... WHERE id = :id AND revision = :loaded,
+        as the mapper's version_id_col would), history events, inbox rows gone and added,
+        new outbox jobs. A write from a stale load matches no row and raises StaleDataError
+        before anything else is written."""
+        revision = instance.revision
+        state = {**state, "revision": revision + 1, "updated_at": utcnow()}
+        where = {"where_id": instance.id, "where_revision": revision}
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            statement = _pg_step_write(len(events), len(gone), len(added), len(jobs))
+            matched = conn.execute(
+                statement, _pg_step_params(where, state, events, gone, added, jobs)
+            ).scalar()
+            if matched != 1:
+                raise _stale(matched)
+        else:
+            params = dict(where)
+            params.update((f"new_{k}", v) for k, v in state.items())
+            matched = conn.execute(_WRITE_STATE, params).rowcount
+            if matched != 1:
+                raise _stale(matched)
+            if events:
+                conn.execute(_ADD_EVENT, list(events))
+            if gone:
+                conn.execute(_DROP_INBOX, {"task_ids": list(gone)})
+            if added:
+                conn.execute(_ADD_INBOX, list(added))
+            if jobs:
+                conn.execute(_ADD_JOB, list(jobs))
+        _sync(instance, state)
+        for task_id in gone:  # e.g. the caller's object of the task just completed
+            row = session.identity_map.get(identity_key(InboxTask, task_id))
+            if row is not None:
+                session.expunge(row)
+        for task_id, due_at in (moved or {}).items():  # rare: a deadline moved
+            conn.execute(_SET_DUE, {"where_task_id": task_id, "due_at": due_at})
+            row = session.identity_map.get(identity_key(InboxTask, task_id))
+            if row is not None:
+                _sync(row, {"due_at": due_at})
+
+    def _event(self, instance, task_id, task_name, title, kind, actor, data) -> dict:
+        """A history row (TaskEvent), written with the step's other rows."""
+        return {
+            "instance_id": instance.id,
+            "task_id": task_id,
+            "task_name": task_name or "",
+            "title": title or "",
+            "kind": kind,
+            "actor": actor or "",
+            "data": _jsonable(data),
+            "at": self.clock.now(),
+        }
 
     def _set_job(self, session: Session, job: OutboxJob | str, **values) -> None:
         """Update an outbox row; the session's object of it (if any) sees the new values."""
@@ -397,6 +475,13 @@ class Runtime:
         held = job if not isinstance(job, str) else session.identity_map.get(identity_key(OutboxJob, task_id))
         if held is not None:
             _sync(held, values)
+
+
+def _stale(matched) -> StaleDataError:
+    return StaleDataError(
+        f"UPDATE statement on table 'process_instance' expected to update 1 row(s); "
+        f"{matched} were matched."
+    )
 
 
 def _sync(obj, values) -> None:
