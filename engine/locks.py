@@ -21,6 +21,7 @@ class CaseLock(Base):
     case_ref: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
+_HELD = "quotacert_case_locks"
 _TABLE = CaseLock.__table__
 # built once: SQLAlchemy reuses the cache key and the compiled statement
 _LOCK = select(_TABLE.c.case_ref).where(_TABLE.c.case_ref == bindparam("case_ref")).with_for_update()
@@ -28,7 +29,7 @@ _CREATE = pg_insert(_TABLE).values(case_ref=bindparam("case_ref")).on_conflict_d
 
 
 def lock_case(session: Session, case_ref: str) -> None:
-    held = session.info.setdefault("quotacert_case_locks", set())
+    held = session.info.setdefault(_HELD, set())
     if case_ref in held:
         return
     conn = session.connection()
@@ -42,8 +43,14 @@ def lock_case(session: Session, case_ref: str) -> None:
     held.add(case_ref)
 
 
+def case_locked(session: Session, case_ref: str) -> None:
+    """Record a case lock taken by a caller's own statement (`... FOR UPDATE OF case_lock`
+    joined to the row that names the case), so that lock_case needs no round trip."""
+    session.info.setdefault(_HELD, set()).add(case_ref)
+
+
 def forget_locks(session: Session) -> None:
-    session.info.pop("quotacert_case_locks", None)
+    session.info.pop(_HELD, None)
 
 
 @event.listens_for(Session, "after_transaction_end")

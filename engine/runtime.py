@@ -27,7 +27,7 @@ from domain.errors import DomainError
 from engine.clock import Clock
 from engine.context import StepContext, step_context
 from engine.db import utcnow
-from engine.locks import lock_case
+from engine.locks import CaseLock, case_locked, lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
 from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
 from engine.script_engine import QuotaScriptEngine
@@ -47,11 +47,26 @@ _INSTANCE = ProcessInstance.__table__
 _INBOX = InboxTask.__table__
 _OUTBOX = OutboxJob.__table__
 _EVENTS = TaskEvent.__table__
+_CASE_LOCK = CaseLock.__table__
 
 _TASK_OWNER = select(_INBOX.c.case_ref, _INBOX.c.instance_id).where(
     _INBOX.c.task_id == bindparam("task_id")
 )
+# PostgreSQL: find the task's case and take the case lock in one round trip (only the
+# case_lock row is locked; the instance row is locked after it, as always)
+_TASK_OWNER_LOCKED = (
+    select(_CASE_LOCK.c.case_ref, _INBOX.c.instance_id)
+    .join_from(_INBOX, _CASE_LOCK, _CASE_LOCK.c.case_ref == _INBOX.c.case_ref)
+    .where(_INBOX.c.task_id == bindparam("task_id"))
+    .with_for_update(of=_CASE_LOCK)
+)
 _CASE_OF = select(_INSTANCE.c.case_ref).where(_INSTANCE.c.id == bindparam("id"))
+_CASE_OF_LOCKED = (
+    select(_CASE_LOCK.c.case_ref)
+    .join_from(_INSTANCE, _CASE_LOCK, _CASE_LOCK.c.case_ref == _INSTANCE.c.case_ref)
+    .where(_INSTANCE.c.id == bindparam("id"))
+    .with_for_update(of=_CASE_LOCK)
+)
 _LOAD = select(_INSTANCE).where(_INSTANCE.c.id == bindparam("id")).with_for_update()
 
 # What a step writes on the instance row; the revision check is the WHERE (see models).
@@ -285,20 +300,35 @@ class Runtime:
     # -- internals ------------------------------------------------------------------------
     @staticmethod
     def _task_owner(session: Session, task_id: str) -> tuple[str, int] | None:
-        """(case_ref, instance_id) of an inbox row; no SQL if the caller has loaded it."""
+        """(case_ref, instance_id) of an inbox row; no SQL if the caller has loaded it.
+        On PostgreSQL the case lock is taken by the same statement."""
         row = session.identity_map.get(identity_key(InboxTask, task_id))
         if row is not None:
             loaded = row.__dict__
             if "case_ref" in loaded and "instance_id" in loaded:  # not expired
                 return loaded["case_ref"], loaded["instance_id"]
-        found = session.connection().execute(_TASK_OWNER, {"task_id": task_id}).first()
+        conn = session.connection()
+        params = {"task_id": task_id}
+        if conn.dialect.name == "postgresql":
+            found = conn.execute(_TASK_OWNER_LOCKED, params).first()
+            if found is not None:
+                case_locked(session, found[0])
+                return found[0], found[1]
+            # no such task, or the case has no lock row yet: lock_case creates it
+        found = conn.execute(_TASK_OWNER, params).first()
         return None if found is None else (found[0], found[1])
 
     def _lock(self, session: Session, case_ref: str | None, instance_id: int) -> ProcessInstance:
         """Take the per-case lock, then the instance row (always in that order)."""
         conn = session.connection()
         if case_ref is None:
-            case_ref = conn.execute(_CASE_OF, {"id": instance_id}).scalar()
+            params = {"id": instance_id}
+            if conn.dialect.name == "postgresql":
+                case_ref = conn.execute(_CASE_OF_LOCKED, params).scalar()
+                if case_ref is not None:
+                    case_locked(session, case_ref)
+            if case_ref is None:
+                case_ref = conn.execute(_CASE_OF, params).scalar()
             if case_ref is None:
                 raise TaskNotAvailable("流程实例不存在")
         lock_case(session, case_ref)
