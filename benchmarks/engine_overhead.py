@@ -164,7 +164,10 @@ class Probe:
             elapsed = time.perf_counter() - conn.info.pop("probe_t0")
             if not self.on:
                 return
-            self.sql[classify(statement)] += elapsed
+            kind = classify(statement)
+            if self.sql_count == 0:  # psycopg sends BEGIN inside the first execute
+                kind += ", with BEGIN"
+            self.sql[kind] += elapsed
             self.sql_count += 1
             if self._stack:
                 self._stack[-1][2] += elapsed
@@ -330,6 +333,7 @@ def run(url: str, iterations: int, warmup: int) -> None:
     probe.wrap(runtime, "_save", "save: outbox requests, next timer, row writes (Python)")
     probe.wrap(runtime.serializer, "dumps", "serialize state")
     probe.wrap(runtime, "_project_inbox", "inbox projection (ready tasks -> rows to write)")
+    probe.wrap(Session, "connection", "pool checkout + pre-ping round trip (engine/db.py)")
     probe.wrap(Session, "flush", "ORM flush bookkeeping (non-SQL)")
     probe.wrap(Session, "commit", "commit: COMMIT round trip + WAL flush + ORM")
 
