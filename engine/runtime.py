@@ -103,13 +103,7 @@ def _pg_step_write(events: int, gone: int, added: int, jobs: int):
     if the revision check fails nothing at all is written, and the statement returns 0.
     Built once per shape (how many events, inbox rows gone/added, jobs): parameters are
     named e0_kind, g0, a0_task_id, j0_params, ... (see `_pg_step_params`)."""
-    written = (
-        update(_INSTANCE)
-        .where(*_IS_CURRENT)
-        .values({name: bindparam(f"new_{name}", type_=_INSTANCE.c[name].type) for name in _STATE_COLUMNS})
-        .returning(_INSTANCE.c.id)
-        .cte("step_state")
-    )
+    written = _WRITE_STATE.returning(_INSTANCE.c.id).cte("step_state")
     current = exists(select(written.c.id))
 
     def rows(table, columns, prefix, count):
