@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from casework.scope import Forbidden
@@ -19,6 +20,7 @@ TITLES = {
     403: "无权访问",
     404: "页面不存在",
     405: "不支持的请求方式",
+    409: "业务已被他人处理",
     413: "上传的文件过大",
     429: "操作过于频繁",
     500: "系统繁忙",
@@ -89,3 +91,13 @@ def init_app(app: Flask) -> None:
         DomainError,
         lambda exc: respond(400, exc.message, {exc.field: exc.message} if exc.field else None),
     )
+    app.register_error_handler(StaleDataError, _stale)
+
+
+def _stale(_exc: StaleDataError):
+    """Two people acted on one case at the same moment and the other one was first: the
+    step wrote nothing; say so instead of a server error."""
+    from webapp.extensions import db
+
+    db().rollback()
+    return respond(409, "该业务刚被他人处理，请刷新页面后重试")

@@ -173,3 +173,17 @@ def test_openapi_document_is_valid_and_complete(app):
     for path in ("/api/v1/levy/estimate", "/api/v1/placements", "/api/v1/placements/{placement_id}/months",
                  "/api/v1/tasks/{task_id}/decision", "/api/v1/case/declaration", "/api/v1/auth/login"):
         assert path in doc["paths"], path
+
+
+def test_a_lost_race_is_a_clear_409_not_a_server_error(app, employer, monkeypatch, population):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from casework import placements
+
+    def raced(*args, **kwargs):
+        raise StaleDataError("instance revision moved")
+
+    monkeypatch.setattr(placements, "add_placement", raced)
+    client, headers = employer
+    response = client.post("/api/v1/placements", headers=headers, json=person_json(population.select(unit=UNIT, scenario="clean")[0]))
+    assert response.status_code == 409 and "刷新" in response.get_json()["error"]

@@ -111,3 +111,31 @@ def test_revision_moves_with_every_step(env):
     env.executor.run(env.jobs(iid)[0].task_id)
     r2 = env.instance(iid).revision
     assert r0 < r1 < r2
+
+
+def test_the_runtime_refuses_its_own_write_when_the_revision_moved(env, monkeypatch):
+    """The runtime writes `WHERE revision = <the revision it loaded>`: if the row moved on
+    in between (here: bumped inside the same transaction, after the load), the step writes
+    nothing — no state, no inbox, no history — and raises StaleDataError."""
+    from sqlalchemy import update
+
+    iid = env.start("engine_flow", data={"value": "x"})
+    before = env.instance(iid)
+    events_before = len(env.events(iid))
+    runtime = env.runtime
+    original_load = runtime.load
+
+    def load_then_someone_writes(session, instance):
+        wf = original_load(session, instance)
+        table = ProcessInstance.__table__  # Core: the loaded object keeps its revision
+        session.execute(update(table).where(table.c.id == instance.id).values(revision=table.c.revision + 1))
+        return wf
+
+    monkeypatch.setattr(runtime, "load", load_then_someone_writes)
+    with pytest.raises(StaleDataError), env.tx() as s:
+        task = env.task(iid, "fill")
+        runtime.complete_task(s, task.task_id, {"value": "x"}, actor="tester")
+    after = env.instance(iid)
+    assert after.state == before.state and after.revision == before.revision
+    assert [t.task_name for t in env.inbox(iid)] == ["fill"] and env.jobs(iid) == []
+    assert len(env.events(iid)) == events_before

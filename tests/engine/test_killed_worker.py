@@ -137,7 +137,10 @@ def _assert_delivered_once(system, placement_id: int, instance_id: int, task_id:
             select(InboxTask.task_name).where(InboxTask.instance_id == instance_id)
         ).all()
         assert inbox == ["select_months"]
-        assert s.get(Placement, placement_id).registered_months == 12
+        placement = s.get(Placement, placement_id)
+        # one grid of 12 months, all passed (a clean person), nothing chosen yet
+        assert sorted(m.month for m in placement.months) == list(range(1, 13))
+        assert all(m.passed for m in placement.months) and placement.registered_months == 0
 
 
 def test_worker_killed_mid_job_is_recovered_and_delivers_once(
