@@ -40,6 +40,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+import engine.runtime as runtime_module  # noqa: E402
 from engine.clock import Clock  # noqa: E402
 from engine.context import StepContext, step_context  # noqa: E402
 from engine.db import Base, make_engine, make_session_factory, transaction  # noqa: E402
@@ -327,7 +328,7 @@ def run(url: str, iterations: int, warmup: int) -> None:
     probe.wrap(
         runtime, "complete_task", "complete_task own code (task lookup, task.run, history row)"
     )
-    probe.wrap(runtime, "_lock", "lock/select Python side")
+    probe.wrap(runtime_module, "lock_instance", "lock/select Python side")
     probe.wrap(runtime.serializer, "loads", "deserialize state")
     probe.wrap(runtime, "_advance", "engine step (refresh_timers, do_engine_steps)")
     probe.wrap(runtime, "_save", "save: outbox requests, next timer, row writes (Python)")
