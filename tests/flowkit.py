@@ -3,7 +3,8 @@ the casework services (person, contract) and a stand-in attachment row."""
 
 from __future__ import annotations
 
-from casework.models import Attachment
+from casework import cases, placements, registration
+from casework.models import Attachment, Unit
 
 
 def person_data(p) -> dict:
@@ -42,3 +43,15 @@ def attachment(session, unit_id: int, kind: str = "contract") -> Attachment:
     session.add(att)
     session.flush()
     return att
+
+
+def add_person(system, unit_id: int, user, p, year: int = 2025) -> int:
+    """添加残疾人 + 合同 through the services (the register task is then READY)."""
+    with system.transaction() as s:
+        unit = s.get(Unit, unit_id)
+        case = cases.open_case(s, system, unit, year, user.login)
+        placement = placements.add_placement(s, system, user, case, person_data(p))
+        data = contract_data(p)
+        data["attachment_ids"] = [attachment(s, unit.id).id]
+        registration.save_contract(s, user, case, placement, data)
+        return placement.id

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,31 +19,7 @@ if str(ROOT) not in sys.path:  # the project is not installed; make `adapters` i
     sys.path.insert(0, str(ROOT))
 
 from adapters.http_clients import Clients, build_clients  # noqa: E402
-from adapters.simulator import BackgroundSimulator, serve_in_background  # noqa: E402
 from adapters.simulator.population import DemoPerson, Population  # noqa: E402
-
-SEED = 2025
-
-
-@pytest.fixture(scope="session")
-def simulator() -> Iterator[BackgroundSimulator]:
-    running = serve_in_background(seed=SEED)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="session")
-def simulator_url(simulator: BackgroundSimulator) -> str:
-    """Base URL of the running simulator, e.g. http://127.0.0.1:54321."""
-    return simulator.url
-
-
-@pytest.fixture(scope="session")
-def population(simulator: BackgroundSimulator) -> Population:
-    """The very population the simulator serves (same object, so no drift)."""
-    return simulator.app.extensions["simulator"]["population"]
 
 
 @pytest.fixture
@@ -54,17 +29,10 @@ def clients(simulator_url: str) -> Iterator[Clients]:
 
 
 @pytest.fixture
-def control(simulator_url: str) -> Iterator[Callable[..., dict[str, Any]]]:
-    """`control(outage=["pension"])` posts to /_control; switches are reset afterwards."""
-
-    def post(**body: Any) -> dict[str, Any]:
-        response = httpx.post(f"{simulator_url}/_control", json=body, timeout=5)
-        response.raise_for_status()
-        return response.json()
-
-    post(reset=True)
-    yield post
-    post(reset=True)
+def control(sim_control: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """`control(outage=["pension"])` posts to /_control; switches are reset afterwards
+    (the shared `sim_control` of tests/conftest.py, under this folder's name)."""
+    return sim_control
 
 
 @pytest.fixture

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casework import cases, placements, registration, review, verification
+from casework import cases, registration, review, verification
 from casework.models import CertificationCase, Placement, Unit
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING
 from engine.models import InboxTask, OutboxJob
-from tests.flowkit import attachment, contract_data, person_data
+from tests.flowkit import add_person, attachment
 
 
 def register(system, unit_id, user, p) -> int:
+    pid = add_person(system, unit_id, user, p)
     with system.transaction() as s:
-        unit = s.get(Unit, unit_id)
-        case = cases.open_case(s, system, unit, 2025, user.login)
-        placement = placements.add_placement(s, system, user, case, person_data(p))
-        data = contract_data(p)
-        data["attachment_ids"] = [attachment(s, unit.id).id]
-        registration.save_contract(s, user, case, placement, data)
+        placement = s.get(Placement, pid)
+        case = s.get(CertificationCase, placement.case_id)
         registration.submit_registration(s, system, user, case, placement)
-        return placement.id
+    return pid
 
 
 def test_clean_person_is_confirmed_by_the_system(system, employer, population):

@@ -7,27 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from casework import cases, placements, registration
+from casework import cases, registration
 from casework.models import CertificationCase, MonthCheck, Placement, Unit
 from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
-from tests.flowkit import attachment, contract_data, person_data  # noqa: F401  (re-exported)
+from tests.flowkit import add_person, attachment, contract_data, person_data  # noqa: F401  (re-exported)
 
 
 def open_case(system, unit_id: int, user) -> int:
     with system.transaction() as s:
         return cases.open_case(s, system, s.get(Unit, unit_id), 2025, user.login).id
-
-
-def add_person(system, unit_id: int, user, p) -> int:
-    """添加残疾人 + 合同 (the register task is then READY)."""
-    with system.transaction() as s:
-        unit = s.get(Unit, unit_id)
-        case = cases.open_case(s, system, unit, 2025, user.login)
-        placement = placements.add_placement(s, system, user, case, person_data(p))
-        data = contract_data(p)
-        data["attachment_ids"] = [attachment(s, unit.id).id]
-        registration.save_contract(s, user, case, placement, data)
-        return placement.id
 
 
 def submit_registration(system, user, placement_id: int) -> None:
