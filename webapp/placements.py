@@ -10,7 +10,7 @@ from io import BytesIO
 from flask import Blueprint, Flask, flash, render_template, request, send_file
 from flask_login import current_user
 
-from casework import cases, documents, placements, registration, verification
+from casework import cases, documents, placements, registration, uploads, verification
 from casework.exports import placements_workbook
 from casework.models import Attachment
 from casework.models.attachment import MATERIAL_KINDS
@@ -137,30 +137,27 @@ def update_person(placement_id: int):
     )
 
 
-def _uploaded_ids(kind: str) -> list[int]:
-    """Store the files posted in `attachments` (checked by content); return their ids."""
-    from casework.uploads import store_upload
-    from domain.params import params_for
-
-    case = employer_case()
-    limit = params_for(case.region_code, date.today()).upload_limit_bytes
-    ids = []
+def _uploaded(case, kind: str) -> list[Attachment]:
+    """Store the files posted in `attachments` (checked by content) for the case's unit."""
+    limit = uploads.upload_limit_bytes(case.region_code, date.today())
+    stored = []
     for file in request.files.getlist("attachments"):
         if not file or not file.filename:
             continue
-        att = store_upload(
-            db(), system().settings, unit_id=case.unit_id, user_id=current_user.id,
-            filename=file.filename, data=file.read(), kind=kind, limit_bytes=limit,
+        stored.append(
+            uploads.store_upload(
+                db(), system().settings, unit_id=case.unit_id, user_id=current_user.id,
+                filename=file.filename, data=file.read(), kind=kind, limit_bytes=limit,
+            )
         )
-        ids.append(att.id)
-    return ids
+    return stored
 
 
 @bp.post("/<int:placement_id>/contracts")
 @employer_required
 def add_contract(placement_id: int):
     def action(case, p, data):
-        data["attachment_ids"] = _uploaded_ids("contract")
+        data["attachment_ids"] = [a.id for a in _uploaded(case, "contract")]
         registration.save_contract(db(), current_user, case, p, data, ip=ip())
 
     return _act(placement_id, action, "合同已保存")
@@ -180,7 +177,7 @@ def delete_contract(placement_id: int, contract_id: int):
 @employer_required
 def add_certificate(placement_id: int):
     def action(case, p, data):
-        data["attachment_ids"] = _uploaded_ids("certificate")
+        data["attachment_ids"] = [a.id for a in _uploaded(case, "certificate")]
         registration.add_certificate(db(), current_user, case, p, data, ip())
 
     return _act(placement_id, action, "残疾证已添加，需经残联审核")
@@ -213,8 +210,8 @@ def upload_material(placement_id: int):
         kind = MATERIAL_KINDS.get(data.get("material", ""))
         if kind is None:
             raise DomainError("请选择材料类型", "material")
-        for att_id in _uploaded_ids(kind):
-            verification.attach_claim_material(db(), current_user, case, p, db().get(Attachment, att_id), data.get("material", ""), ip())
+        for att in _uploaded(case, kind):
+            verification.attach_claim_material(db(), current_user, case, p, att, data.get("material", ""), ip())
 
     return _act(placement_id, action, "材料已上传")
 

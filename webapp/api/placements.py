@@ -8,11 +8,10 @@ from io import BytesIO
 
 from flask import jsonify, request, send_file
 
-from casework import cases, documents, placements, registration, verification
+from casework import cases, documents, placements, registration, uploads, verification
 from casework.models import Attachment
 from casework.models.attachment import KINDS
 from domain.id_number import age_on, parse_id_number
-from domain.params import params_for
 from webapp.api import ApiError, api_user, bp, document, json_body, login_required, schema
 from webapp.api.serialize import case_json, placement_json, placement_row
 from webapp.context import employer_case
@@ -412,14 +411,12 @@ _doc("/api/v1/placements/{placement_id}/back", "post", "上一步：返回安置
 @bp.post("/attachments")
 @employer_only
 def upload():
-    from casework.uploads import store_upload
-
     file = request.files.get("file")
     if file is None or not file.filename:
         raise ApiError(400, "请选择要上传的文件", {"file": "请选择要上传的文件"})
     case = employer_case(api_user())
-    limit = params_for(case.region_code, date.today()).upload_limit_bytes
-    att = store_upload(
+    limit = uploads.upload_limit_bytes(case.region_code, date.today())
+    att = uploads.store_upload(
         db(), system().settings, unit_id=case.unit_id, user_id=api_user().id, filename=file.filename,
         data=file.read(), kind=request.form.get("kind", ""), limit_bytes=limit,
     )
