@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from casework.cases import open_case
 from casework.models import CertificationCase, Unit
 from domain.errors import DomainError, FieldErrors
+from webapp.auth import role_required
 from webapp.extensions import client_ip, db, system
 
-
-def roles_required(*roles: str) -> Callable:
-    """Logged in, with one of `roles`; others get 403 (employers never see staff pages)."""
-
-    def decorator(fn: Callable) -> Callable:
-        @wraps(fn)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-employer_required = roles_required("employer")
+employer_required = role_required("employer")
 
 
 def employer_unit(user=None) -> Unit:

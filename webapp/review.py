@@ -13,11 +13,12 @@ from flask_login import current_user
 from casework import review
 from casework.exports import inbox_workbook
 from domain.errors import DomainError
-from webapp.context import back, field_errors, ip, roles_required
+from webapp.auth import role_required
+from webapp.context import back, field_errors, ip
 from webapp.extensions import db, system
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-staff_required = roles_required("reviewer", "supervisor")
+staff_required = role_required(*review.STAFF_ROLES)
 
 TASK_FILTERS = (
     ("", "全部"),

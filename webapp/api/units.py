@@ -8,10 +8,10 @@ from casework import units as unit_service
 from casework import uploads
 from domain import regions
 from webapp.api import ApiError, api_user, bp, document, json_body, login_required, schema
+from webapp.auth import STAFF_ROLES
 from webapp.extensions import client_ip, db, system
 
 ERROR = {"$ref": "#/components/schemas/Error"}
-STAFF = ("reviewer", "supervisor", "process_owner", "oversight", "admin")
 
 
 def _json(ref: dict, description: str = "成功") -> dict:
@@ -452,7 +452,7 @@ document(
 
 
 @bp.get("/units/<int:unit_id>")
-@login_required(*STAFF)
+@login_required(*STAFF_ROLES)
 def unit_for_staff(unit_id: int):
     unit = unit_service.unit_for_staff(db(), unit_id, api_user().region_code)
     data = unit_service.unit_dict(unit)
