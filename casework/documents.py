@@ -141,12 +141,11 @@ def certificate_pdf(session: Session, case: CertificationCase) -> bytes:
             ]
         )
     )
-    region = regions.full_name(case.region_code) if regions.find(case.region_code) else case.region_code
     story = [
         Paragraph(f"{case.year}年度按比例安排残疾人就业审核认定书", s["title"]),
         Paragraph(f"用人单位：{unit.name}", s["body"]),
         Paragraph(f"统一社会信用代码：{unit.credit_code}", s["body"]),
-        Paragraph(f"残联主管部门：{region}", s["body"]),
+        Paragraph(f"残联主管部门：{regions.label(case.region_code)}", s["body"]),
         Spacer(1, 4 * mm),
         Paragraph(
             f"经审核，你单位{case.year}年度安排残疾人就业{len(people)}人，累计安置确认{confirmed}个月，"

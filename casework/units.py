@@ -301,22 +301,13 @@ def units_in_jurisdiction(
     return list(session.scalars(stmt.order_by(Unit.name).limit(limit)))
 
 
-def region_label(code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        return regions.full_name(code)
-    except DomainError:
-        return code
-
-
 def unit_dict(unit: Unit) -> dict[str, Any]:
     """The unit as plain values (API answers), with region names."""
     data: dict[str, Any] = {"id": unit.id, "credit_code": unit.credit_code}
     for key in UNIT_FIELDS:
         data[key] = getattr(unit, key)
     for key in ("cdpf_region", "tax_region", "admin_region"):
-        data[f"{key}_name"] = region_label(getattr(unit, key))
+        data[f"{key}_name"] = regions.label(getattr(unit, key))
     return data
 
 
@@ -324,7 +315,7 @@ def related_dict(related: RelatedUnit) -> dict[str, Any]:
     return {
         "id": related.id,
         "region_code": related.region_code,
-        "region_name": region_label(related.region_code),
+        "region_name": regions.label(related.region_code),
         "credit_code": related.credit_code,
         "tax_number": related.tax_number,
         "org_code": related.org_code,

@@ -130,6 +130,16 @@ def full_name(code: str, separator: str = "/") -> str:
     return separator.join(r.name for r in path(code))
 
 
+def label(code: str | None) -> str:
+    """The full name for display; the code itself when the table does not know it."""
+    if not code:
+        return ""
+    try:
+        return full_name(code)
+    except InvalidRegion:
+        return code
+
+
 def province_of(code: str) -> Region:
     return path(code)[0]
 

@@ -21,15 +21,6 @@ def _datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(CHINA_TZ).strftime(fmt)
 
 
-def _region_name(code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        return regions.full_name(code)
-    except Exception:
-        return code
-
-
 def _unit_name(code: str, unit) -> str:
     if code == unit.credit_code:
         return f"{unit.name}（本单位）"
@@ -48,7 +39,7 @@ def init_app(app: Flask) -> None:
         mask_id=lambda v: mask_id_number(v or ""),
         mask_cert=lambda v: mask_certificate_number(v or "") if v else "",
         datetime=_datetime,
-        region_name=_region_name,
+        region_name=regions.label,
         unit_name=_unit_name,
         grade_name=lambda g: grade_name(int(g)) if g else "",
         age=_age,

@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 
 from casework import units as unit_service
 from casework import uploads
+from domain import regions
 from domain.errors import FieldErrors
 from webapp.auth import employer_required, staff_required
 from webapp.extensions import client_ip, db, system
@@ -51,7 +52,7 @@ def _page(unit, form, *, status: int = 200, readonly: bool = False):
             related=related,
             attachments=attachments,
             readonly=readonly,
-            region_label=unit_service.region_label,
+            region_label=regions.label,
             region_tip=unit_service.REGION_TIP,
             legal_id_tip=unit_service.LEGAL_ID_TIP,
         ),
@@ -87,7 +88,7 @@ def index():
     q = (request.args.get("q") or "").strip()[:50]
     found = unit_service.units_in_jurisdiction(db(), current_user.region_code, q=q)
     return render_template(
-        "units/index.html", units=found, q=q, region_label=unit_service.region_label
+        "units/index.html", units=found, q=q, region_label=regions.label
     )
 
 
