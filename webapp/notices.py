@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Flask, render_template, request
 from flask_login import current_user, login_required
 
 from casework import notices as notice_service
-from engine.clock import CHINA_TZ
 from webapp.extensions import db
 from webapp.forms import NoticeSearchForm
 
 bp = Blueprint("notices", __name__)
 
 
-def _page_number() -> int:
+def page_number() -> int:
+    """The `page` query argument (1 when missing or out of range)."""
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
 
@@ -24,7 +22,7 @@ def _page_number() -> int:
 @login_required
 def index():
     form = NoticeSearchForm(request.args)
-    page = notice_service.list_notices(db(), current_user, q=form.q.data or "", page=_page_number())
+    page = notice_service.list_notices(db(), current_user, q=form.q.data or "", page=page_number())
     return render_template("notices/index.html", form=form, page=page, q=form.q.data or "")
 
 
@@ -35,12 +33,5 @@ def detail(notice_id: int):
     return render_template("notices/detail.html", notice=notice)
 
 
-def china_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Stored UTC → 北京时间 text (naive values from SQLite are UTC)."""
-    moment = notice_service.aware(moment)
-    return moment.astimezone(CHINA_TZ).strftime(fmt) if moment else ""
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.add_template_filter(china_time, "china_time")

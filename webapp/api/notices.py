@@ -7,6 +7,7 @@ from flask import jsonify, request
 from casework import notices as notice_service
 from webapp.api import api_user, bp, document, login_required, schema
 from webapp.extensions import db
+from webapp.notices import page_number
 
 NOTICE = schema(
     "Notice",
@@ -28,10 +29,8 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 @bp.get("/notices")
 @login_required()
 def notices_list():
-    raw = request.args.get("page", "1")
-    page_number = int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
     page = notice_service.list_notices(
-        db(), api_user(), q=request.args.get("q", ""), page=page_number
+        db(), api_user(), q=request.args.get("q", ""), page=page_number()
     )
     return jsonify(
         {
