@@ -13,6 +13,7 @@ from casework.models import CertificationCase, Placement, Unit
 from casework.models.case import STAGE_NAMES
 from casework.models.placement import CONFIRMED, STATUSES
 from casework.system import System
+from domain.counting import persons_from_months
 from domain.errors import DomainError
 from domain.params import params_for
 from engine.locks import lock_case
@@ -101,7 +102,7 @@ def summarize(session: Session, case: CertificationCase) -> CaseSummary:
         confirmed_months=confirmed,
         approved_months=approved,
         quota_ratio=params.quota_ratio,
-        actual_persons=(Decimal(approved) / 12).quantize(Decimal("0.01")),
+        actual_persons=persons_from_months(approved),
         stage=case.stage,
         stage_name=STAGE_NAMES.get(case.stage, case.stage),
         locked=case.locked,

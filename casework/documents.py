@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from casework.models import CertificationCase, Placement
 from domain import regions
+from domain.counting import persons_from_months
 from domain.id_number import mask_id_number
 from engine.clock import CHINA_TZ
 
@@ -149,7 +150,7 @@ def certificate_pdf(session: Session, case: CertificationCase) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph(
             f"经审核，你单位{case.year}年度安排残疾人就业{len(people)}人，累计安置确认{confirmed}个月，"
-            f"累计安置核定{approved}个月，折合实际安排残疾人就业{approved / 12:.2f}人"
+            f"累计安置核定{approved}个月，折合实际安排残疾人就业{persons_from_months(approved)}人"
             "（安排1名一、二级残疾人证或一至三级残疾军人证持有者按2人计算）。",
             s["indent"],
         ),

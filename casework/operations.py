@@ -10,13 +10,13 @@ and leaves the job "failed" for a person; nothing is half-recorded.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from adapters.errors import SystemUnavailable
 from adapters.gather import gather_year_facts
 from casework.models import CertificationCase, Placement, Unit
 from domain.certificate import category_name
+from domain.counting import persons_from_months
 from domain.facts import CertificateFact, CertificateKind, ContractFact
 from domain.month_check import CHECKS, check_year
 from engine.db import transaction
@@ -126,7 +126,7 @@ def push_tax_result(system: System, params: dict) -> dict:
             "year": case.year,
             "tax_region": unit.tax_region or unit.cdpf_region,
             "approved_months": approved,
-            "placed_persons": float((Decimal(approved) / 12).quantize(Decimal("0.01"))),
+            "placed_persons": float(persons_from_months(approved)),
             "people": [
                 {"id_number": p.id_number, "confirmed_months": p.confirmed_months, "approved_months": p.approved_months}
                 for p in people

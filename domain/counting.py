@@ -17,6 +17,13 @@ from domain.month_check import MonthResult
 MONTHS_PER_YEAR = 12
 
 
+def persons_from_months(approved_months: int) -> Decimal:
+    """实际安排人数 = 核定月数 / 12, to two decimals (what is sent to 税务)."""
+    return (Decimal(approved_months) / MONTHS_PER_YEAR).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
 @dataclass(frozen=True)
 class PersonCount:
     """One person's months in a case.
@@ -87,9 +94,7 @@ class CaseCount:
     @property
     def actual_persons(self) -> Decimal:
         """实际安排人数 = 核定月数 / 12, to two decimals (what is sent to 税务)."""
-        return (Decimal(self.approved_months) / MONTHS_PER_YEAR).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        return persons_from_months(self.approved_months)
 
     def actual_ratio(self, staff_count: int) -> Decimal | None:
         """实际安排比例 against the staff count, to four decimals (0.0150 = 1.5%)."""
