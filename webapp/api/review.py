@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from casework import review
+from casework import review, verification
 from domain.id_number import mask_id_number
 from webapp.api import api_user, bp, document, json_body, login_required
 from webapp.api.serialize import month_json
@@ -62,8 +62,8 @@ def task(task_id: str):
         ]
         body["certificates"] = [{"number": c.number, "kind": c.kind, "grade": c.grade, "category": c.category, "source": c.source} for c in p.certificates]
         body["months"] = [month_json(m) for m in sorted(p.months, key=lambda m: m.month)]
-        ctx = review.review_context(db(), row)
-        body["materials"] = {name: [a.id for a in files] for name, files in ctx.materials.items() if files}
+        materials = verification.claim_materials(db(), p)
+        body["materials"] = {name: [a.id for a in files] for name, files in materials.items() if files}
     return jsonify(body)
 
 
