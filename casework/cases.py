@@ -27,6 +27,12 @@ class CaseLocked(DomainError):
         super().__init__("已完成申报，不能再添加、删除或重新登记残疾人员")
 
 
+def ensure_open(case: CertificationCase) -> None:
+    """Every command that changes the people of a case first checks it is not declared."""
+    if case.locked:
+        raise CaseLocked()
+
+
 def open_case(session: Session, system: System, unit: Unit, year: int, actor: str = "") -> CertificationCase:
     """The unit's case for `year`, starting its annual_certification instance on first use.
 

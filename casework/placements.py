@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from adapters.errors import AdapterError
 from casework import inputs
 from casework.audit import record
-from casework.cases import CaseLocked
+from casework.cases import ensure_open
 from casework.models import Certificate, CertificationCase, MonthCheck, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
 from casework.system import System
@@ -123,16 +123,11 @@ def _person_values(data: dict) -> dict:
     return values
 
 
-def _ensure_open(case: CertificationCase) -> None:
-    if case.locked:
-        raise CaseLocked()
-
-
 def add_placement(
     session: Session, system: System, user, case: CertificationCase, data: dict, ip: str = ""
 ) -> Placement:
     """添加残疾人: step 安置登记; registry certificates are copied in when found."""
-    _ensure_open(case)
+    ensure_open(case)
     values = _person_values(data)
     duplicate = session.scalar(
         select(Placement.id).where(
@@ -190,7 +185,7 @@ def require_task(session: Session, placement: Placement, task_name: str, message
 def update_person(
     session: Session, user, case: CertificationCase, placement: Placement, data: dict, ip: str = ""
 ) -> None:
-    _ensure_open(case)
+    ensure_open(case)
     require_task(session, placement, "register", "当前步骤不能修改人员基本信息")
     values = _person_values(data)
     if values["id_number"] != placement.id_number:
@@ -202,7 +197,7 @@ def update_person(
 
 def re_register(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
     """重新登记: a confirmed or refused person is registered again from step one."""
-    _ensure_open(case)
+    ensure_open(case)
     if placement.status not in (CONFIRMED, PARTLY_REJECTED, REJECTED):
         raise DomainError("只有审核完成的人员才能重新登记")
     if placement.instance_id is not None:
@@ -223,7 +218,7 @@ def re_register(session: Session, system: System, user, case: CertificationCase,
 
 def remove_placement(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
     """删除: before 完成申报 only; the row stays for the audit trail."""
-    _ensure_open(case)
+    ensure_open(case)
     if placement.instance_id is not None:
         system.runtime.cancel(session, placement.instance_id, user.login, "删除安置人员")
     placement.removed = True
@@ -257,7 +252,7 @@ def import_previous(
 ) -> list[Placement]:
     """Copy the chosen people of last year's list into this year (资料待完善: contracts,
     certificates and months are registered and verified again for this year)."""
-    _ensure_open(case)
+    ensure_open(case)
     wanted = {str(n).strip().upper() for n in (id_numbers or [])}
     if not wanted:
         raise DomainError("请选择需要导入的残疾人", "id_numbers")

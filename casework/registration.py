@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from casework import inputs
 from casework.audit import record
-from casework.cases import CaseLocked
+from casework.cases import ensure_open
 from casework.models import Attachment, Certificate, CertificationCase, Contract, Placement, Unit
 from casework.placements import require_task
 from casework.system import System
@@ -25,8 +25,7 @@ DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体
 
 
 def _editable(session: Session, case: CertificationCase, placement: Placement) -> None:
-    if case.locked:
-        raise CaseLocked()
+    ensure_open(case)
     require_task(session, placement, "register", "当前步骤不能修改合同或残疾证信息")
 
 
