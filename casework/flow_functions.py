@@ -40,14 +40,15 @@ def _now():
     return current_step().now
 
 
+def _confirmed(month: MonthCheck) -> bool:
+    """A ticked month that passed auto-verify unclaimed, or that the reviewer found 有效."""
+    return month.selected and ((month.passed and not month.claimed) or month.decision == "有效")
+
+
 def recount(placement: Placement) -> None:
     """Set the person's month counts from the grid (安置登记/确认/核定/不通过)."""
     registered = [m.month for m in placement.months if m.selected]
-    confirmed = [
-        m.month
-        for m in placement.months
-        if m.selected and ((m.passed and not m.claimed) or m.decision == "有效")
-    ]
+    confirmed = [m.month for m in placement.months if _confirmed(m)]
     weights = {m.month: m.weight for m in placement.months}
     count = count_person(registered, confirmed, weights)
     placement.registered_months = count.registered_months
@@ -147,11 +148,7 @@ def notify_review_done(placement_id: int) -> None:
 
     placement = _placement(placement_id)
     case = current_step().session.get(CertificationCase, placement.case_id)
-    valid = [
-        f"{case.year}{m.month:02d}"
-        for m in placement.months
-        if m.selected and ((m.passed and not m.claimed) or m.decision == "有效")
-    ]
+    valid = [f"{case.year}{m.month:02d}" for m in placement.months if _confirmed(m)]
     body = f"贵单位安置人员“{placement.name}”资料审核已完成，有效月份为{','.join(valid) or '无'}"
     rejected = [m for m in placement.months if m.decision == "无效"]
     if rejected:
