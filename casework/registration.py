@@ -14,12 +14,11 @@ from casework.models import Attachment, Certificate, CertificationCase, Contract
 from casework.placements import require_task
 from casework.system import System
 from domain.certificate import category_name, needs_historical_certificate, parse_certificate_number
-from domain.contract import contract_rule_errors
+from domain.contract import RELATIONS, contract_rule_errors
 from domain.credit_code import parse_credit_code
 from domain.errors import DomainError, FieldErrors, NotFound
 from domain.facts import CertificateFact, CertificateKind, ContractFact
 
-RELATIONS = ("本单位", "上下级", "其他关联单位")
 CONTRACT_TYPES = ("固定期限", "无固定期限", "以完成一定工作任务为期限", "劳务派遣", "编制")
 DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾")
 

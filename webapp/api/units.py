@@ -75,9 +75,8 @@ UNIT = schema(
     },
 )
 _RELATED_PROPS = {
-    key: {"type": "string", "description": label}
-    for key, label in unit_service.RELATED_LABELS.items()
-    if key != "attachments"
+    key: {"type": "string", "description": unit_service.RELATED_LABELS[key]}
+    for key in unit_service.RELATED_FIELDS
 }
 _RELATED_PROPS["relation"] = {
     "type": "string",

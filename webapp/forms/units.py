@@ -12,10 +12,12 @@ from casework.units import (
     INDUSTRIES,
     LABELS,
     NATURES,
+    RELATED_FIELDS,
     RELATED_LABELS,
     RELATIONS,
     REQUIRED_RELATED_FIELDS,
     REQUIRED_UNIT_FIELDS,
+    UNIT_FIELDS,
 )
 from webapp.forms.fields import Marked, RegionField
 
@@ -62,11 +64,7 @@ class UnitForm(FlaskForm):
     business_address = _text("business_address", maxlength=200)
     registered_address = _text("registered_address", maxlength=200)
 
-    FIELD_ORDER = (
-        "name", "tax_number", "nature", "economic_type", "industry", "cdpf_region", "tax_region",
-        "admin_region", "legal_name", "legal_id_number", "legal_phone", "org_code", "phone",
-        "staff_last_year", "contact_name", "contact_phone", "business_address", "registered_address",
-    )  # fmt: skip
+    FIELD_ORDER = UNIT_FIELDS
 
     def values(self) -> dict:
         return {key: getattr(self, key).data for key in self.FIELD_ORDER}
@@ -97,16 +95,7 @@ class RelatedUnitForm(FlaskForm):
         widget=widgets.ListWidget(prefix_label=False),
     )
 
-    FIELD_ORDER = (
-        "region_code",
-        "credit_code",
-        "tax_number",
-        "org_code",
-        "name",
-        "phone",
-        "address",
-        "relation",
-    )
+    FIELD_ORDER = RELATED_FIELDS
 
     def values(self) -> dict:
         return {key: getattr(self, key).data for key in self.FIELD_ORDER}
