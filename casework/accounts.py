@@ -125,15 +125,6 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, new_password: str) -> None:
-    """Replace the password (rule-checked) and clear any lock."""
-    check_password_rule(new_password, "new_password")
-    user.password_hash = hash_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
-    session.flush()
-
-
 def is_locked(user: User, now: datetime) -> bool:
     until = _aware(user.locked_until)
     return until is not None and until > now

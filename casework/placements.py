@@ -13,7 +13,7 @@ from adapters.errors import AdapterError
 from casework import inputs
 from casework.audit import record
 from casework.cases import ensure_open
-from casework.models import Certificate, CertificationCase, MonthCheck, Placement
+from casework.models import Certificate, CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
 from casework.system import System
 from domain import regions
@@ -223,10 +223,6 @@ def remove_placement(session: Session, system: System, user, case: Certification
         system.runtime.cancel(session, placement.instance_id, user.login, "删除安置人员")
     placement.removed = True
     record(session, user, "删除安置人员", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
-
-
-def month_rows(placement: Placement) -> list[MonthCheck]:
-    return sorted(placement.months, key=lambda m: m.month)
 
 
 def previous_year_people(session: Session, case: CertificationCase) -> list[Placement]:

@@ -20,7 +20,6 @@ from domain.errors import DomainError, FieldErrors, NotFound
 from domain.facts import CertificateFact, CertificateKind, ContractFact
 
 CONTRACT_TYPES = ("固定期限", "无固定期限", "以完成一定工作任务为期限", "劳务派遣", "编制")
-DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾")
 
 
 def _editable(session: Session, case: CertificationCase, placement: Placement) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, true
 
 from domain.errors import DomainError, NotFound
 
@@ -21,10 +21,8 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "ancestors",
-    "can_view_unit",
     "is_within_jurisdiction",
     "region_prefix",
-    "unit_scope_condition",
     "within_jurisdiction",
 ]
 
@@ -76,21 +74,3 @@ def ancestors(code: str | None) -> list[str]:
         return [""]
     chain = [text, text[:4] + "00", text[:2] + "0000", ""]
     return list(dict.fromkeys(chain))
-
-
-def can_view_unit(user: Any, unit: Any) -> bool:
-    """Employers see their own unit; staff the units whose 残联主管部门 is in their scope."""
-    if user is None or unit is None:
-        return False
-    if user.role == "employer":
-        return user.unit_id is not None and user.unit_id == unit.id
-    return is_within_jurisdiction(unit.cdpf_region, user.region_code)
-
-
-def unit_scope_condition(user: Any, unit_id_column: Any, region_column: Any) -> ColumnElement[bool]:
-    """SQL condition matching the units a user may see (by unit id or by region)."""
-    if user is None:
-        return false()
-    if user.role == "employer":
-        return unit_id_column == user.unit_id if user.unit_id is not None else false()
-    return within_jurisdiction(region_column, user.region_code)

@@ -21,9 +21,6 @@ RELATED_UNIT_MESSAGE = (
     "非劳务派遣且通过关联单位安置的，社保参保单位、医保参保单位、工资发放单位至少有一个须为本单位"
 )
 
-# Materials a reviewer needs for a 劳务派遣 placement (002 劳务派遣审核要求).
-DISPATCH_MATERIALS = ("劳务派遣单位资质", "三方协议", "劳动合同")
-
 
 def contract_rule_errors(contract: ContractFact, unit_code: str) -> list[str]:
     """Every rule the contract breaks, as Chinese messages (empty when it is acceptable)."""
