@@ -22,10 +22,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.models import CertificationCase, Placement
+from casework.models import CertificationCase
+from casework.placements import people_of
 from domain import regions
 from domain.counting import persons_from_months
 from domain.id_number import mask_id_number
@@ -117,9 +117,7 @@ def certificate_pdf(session: Session, case: CertificationCase) -> bytes:
     """审核认定书: the certified placements of the case (ID numbers masked, as in lists)."""
     s = _styles()
     font = cjk_font()
-    people = session.scalars(
-        select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False)).order_by(Placement.id)
-    ).all()
+    people = people_of(session, case.id)
     confirmed = sum(p.confirmed_months for p in people)
     approved = sum(p.approved_months for p in people)
     unit = case.unit

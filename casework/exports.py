@@ -9,10 +9,10 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.models import CertificationCase, Placement
+from casework.models import CertificationCase
+from casework.placements import people_of
 from domain.certificate import mask_certificate_number
 from domain.id_number import mask_id_number
 from engine.clock import CHINA_TZ
@@ -57,9 +57,7 @@ def table_workbook(title: str, sheet: str, columns: Sequence[tuple[str, int]], r
 
 def placements_workbook(session: Session, case: CertificationCase) -> bytes:
     """安置人员列表 of a case."""
-    people = session.scalars(
-        select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False)).order_by(Placement.id)
-    )
+    people = people_of(session, case.id)
     rows = (
         [
             i, p.name, mask_id_number(p.id_number),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from adapters.errors import SystemUnavailable
 from adapters.gather import gather_year_facts
 from casework.models import CertificationCase, Placement, Unit
+from casework.placements import people_of
 from domain.certificate import category_name
 from domain.counting import persons_from_months
 from domain.facts import CertificateFact, CertificateKind, ContractFact
@@ -117,7 +118,7 @@ def push_tax_result(system: System, params: dict) -> dict:
     with transaction(system.session_factory) as session:
         case = session.get(CertificationCase, int(params["case_id"]))
         unit = session.get(Unit, case.unit_id)
-        people = [p for p in session.query(Placement).filter_by(case_id=case.id, removed=False)]
+        people = people_of(session, case.id)
         approved = sum(p.approved_months for p in people)
         payload = {
             "idempotency_key": f"case-{case.id}-{case.year}",

@@ -58,6 +58,17 @@ def list_placements(
     return Page(list(items), total, page, per_page)
 
 
+def people_of(session: Session, case_id: int) -> list[Placement]:
+    """Every person of a case (removed ones excluded) in the order they were added."""
+    return list(
+        session.scalars(
+            select(Placement)
+            .where(Placement.case_id == case_id, Placement.removed.is_(False))
+            .order_by(Placement.id)
+        )
+    )
+
+
 def get_placement(session: Session, case: CertificationCase, placement_id: int) -> Placement:
     placement = session.get(Placement, placement_id)
     if placement is None or placement.case_id != case.id or placement.removed:
