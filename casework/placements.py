@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from adapters.errors import AdapterError
 from casework import inputs
@@ -53,7 +53,10 @@ def list_placements(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, int(page or 1))
     items = session.scalars(
-        query.order_by(Placement.id).offset((page - 1) * per_page).limit(per_page)
+        query.options(selectinload(Placement.certificates))  # each row shows the first one
+        .order_by(Placement.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return Page(list(items), total, page, per_page)
 
