@@ -8,7 +8,6 @@ jurisdiction's region. Nothing here commits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,32 +15,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.models import Notice, Unit
+from casework.paging import Page
 from casework.scope import NotFound, ancestors, within_jurisdiction
 from domain import regions
 from domain.errors import DomainError
 
 PER_PAGE = 15
 MAX_QUERY = 50
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _clean_title(title: str) -> str:

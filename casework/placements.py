@@ -4,8 +4,6 @@ writes, and records an audit entry; the flow itself moves in placement_review.bp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,6 +13,7 @@ from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Certificate, CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
+from casework.paging import Page
 from casework.system import System
 from domain import regions
 from domain.certificate import category_name
@@ -25,18 +24,6 @@ from engine.models import InboxTask, OutboxJob
 
 HOUSEHOLD_TYPES = ("本市户籍", "本省外市户籍", "外省户籍")
 EDUCATION = ("小学及以下", "初中", "高中", "中专/技校", "大专", "本科", "研究生")
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def list_placements(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit import record
 from casework.models import Attachment, CertificationCase, Placement, Unit
-from casework.placements import Page
+from casework.paging import Page
 from casework.scope import region_prefix, within_jurisdiction
 from casework.system import System
 from casework.verification import claim_materials, grid
