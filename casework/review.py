@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from casework.audit import record
 from casework.models import Attachment, CertificationCase, Placement, Unit
 from casework.paging import Page
-from casework.scope import region_prefix, within_jurisdiction
+from casework.scope import is_within_jurisdiction, within_jurisdiction
 from casework.system import System
 from casework.verification import claim_materials, grid
 from domain.errors import DomainError, FieldErrors, NotFound
@@ -82,7 +82,7 @@ def task_for(session: Session, user, task_id: str) -> InboxRow:
         task is None
         or user.role not in STAFF_ROLES
         or task.role != user.role
-        or not task.region_code.startswith(region_prefix(user.region_code))
+        or not is_within_jurisdiction(task.region_code, user.region_code)
     ):
         raise NotFound("未找到该任务，可能已被处理")
     case = session.get(CertificationCase, int(task.case_ref.split(":", 1)[1]))
