@@ -10,7 +10,7 @@ from flask import jsonify, request, send_file
 
 from casework import cases, documents, placements, registration, uploads, verification
 from casework.models import Attachment
-from casework.models.attachment import KINDS
+from casework.models.attachment import KINDS, MATERIAL_KINDS
 from domain.id_number import age_on, parse_id_number
 from webapp.api import ApiError, api_user, bp, document, json_body, login_required, schema
 from webapp.api.serialize import case_json, placement_json, placement_row
@@ -376,7 +376,7 @@ def attach_material(placement_id: int):
 
 _doc("/api/v1/placements/{placement_id}/materials", "post", "为申报的“×”月份登记核验材料（工资发放证明等）",
      body=_body({"type": "object", "required": ["attachment_id", "material"], "properties": {
-         "attachment_id": {"type": "integer"}, "material": {"type": "string", "enum": ["工资发放证明", "社会保险缴费凭证", "医疗保险缴费凭证", "残疾证件影像资料", "劳动合同或劳务派遣协议", "情况说明"]}}}),
+         "attachment_id": {"type": "integer"}, "material": {"type": "string", "enum": list(MATERIAL_KINDS)}}}),
      params=PID)
 
 
