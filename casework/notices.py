@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.models import Notice, Unit
-from casework.paging import Page
+from casework.paging import Page, contains
 from casework.scope import NotFound, ancestors, within_jurisdiction
 from domain import regions
 from domain.errors import DomainError
@@ -85,10 +85,6 @@ def _viewer(session: Session, user: Any) -> tuple[int | None, str | None, str | 
     return None, None, user.region_code, True
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_notices(
     session: Session, user: Any, *, q: str = "", page: int = 1, per_page: int = PER_PAGE
 ) -> Page:
@@ -97,11 +93,7 @@ def list_notices(
     condition = _visible(unit_id, unit_region, jurisdiction, staff)
     keyword = (q or "").strip()[:MAX_QUERY]
     if keyword:
-        like = f"%{_escape_like(keyword)}%"
-        condition = and_(
-            condition,
-            or_(Notice.title.like(like, escape="\\"), Notice.body.like(like, escape="\\")),
-        )
+        condition = and_(condition, or_(contains(Notice.title, keyword), contains(Notice.body, keyword)))
     total = session.scalar(select(func.count()).select_from(Notice).where(condition)) or 0
     per_page = max(1, min(per_page, 100))
     pages = max(1, math.ceil(total / per_page))

@@ -25,3 +25,10 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+def contains(column: Any, text: str) -> Any:
+    """A LIKE condition "column contains text" in which % and _ typed by a user are plain
+    characters, not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")

@@ -13,7 +13,7 @@ from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Certificate, CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
-from casework.paging import Page
+from casework.paging import Page, contains
 from casework.system import System
 from domain import regions
 from domain.certificate import category_name
@@ -33,8 +33,7 @@ def list_placements(
     query = select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False))
     q = (q or "").strip()
     if q:
-        like = f"%{q.upper()}%"
-        query = query.where(or_(Placement.name.like(f"%{q}%"), Placement.id_number.like(like)))
+        query = query.where(or_(contains(Placement.name, q), contains(Placement.id_number, q.upper())))
     if status in STATUSES:
         query = query.where(Placement.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit import record
 from casework.models import Attachment, CertificationCase, Placement, Unit
-from casework.paging import Page
+from casework.paging import Page, contains
 from casework.scope import is_within_jurisdiction, within_jurisdiction
 from casework.system import System
 from casework.verification import claim_materials, grid
@@ -61,7 +61,7 @@ def inbox(session: Session, user, *, q: str = "", task_name: str = "", page: int
         query = query.where(InboxTask.task_name == task_name)
     q = (q or "").strip()
     if q:
-        query = query.where(or_(Unit.name.like(f"%{q}%"), Unit.credit_code.like(f"%{q.upper()}%")))
+        query = query.where(or_(contains(Unit.name, q), contains(Unit.credit_code, q.upper())))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, int(page or 1))
     rows = session.execute(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from casework import audit, uploads
 from casework.models import RelatedUnit, Unit
+from casework.paging import contains
 from casework.scope import NotFound, is_within_jurisdiction, within_jurisdiction
 from domain import regions
 from domain.credit_code import InvalidCreditCode, parse_credit_code
@@ -295,10 +296,7 @@ def units_in_jurisdiction(
 ) -> list[Unit]:
     stmt = select(Unit).where(within_jurisdiction(Unit.cdpf_region, region_code))
     if q.strip():
-        like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            Unit.name.like(like, escape="\\") | Unit.credit_code.like(like, escape="\\")
-        )
+        stmt = stmt.where(contains(Unit.name, q.strip()) | contains(Unit.credit_code, q.strip()))
     return list(session.scalars(stmt.order_by(Unit.name).limit(limit)))
 
 

@@ -187,3 +187,10 @@ def test_a_lost_race_is_a_clear_409_not_a_server_error(app, employer, monkeypatc
     client, headers = employer
     response = client.post("/api/v1/placements", headers=headers, json=person_json(population.select(unit=UNIT, scenario="clean")[0]))
     assert response.status_code == 409 and "刷新" in response.get_json()["error"]
+
+
+def test_search_wildcards_are_plain_characters(app, employer, person):
+    client, headers = employer
+    assert client.get("/api/v1/placements", headers=headers).get_json()["total"] == 1
+    for q in ("%", "_", "%%"):
+        assert client.get("/api/v1/placements", headers=headers, query_string={"q": q}).get_json()["total"] == 0
