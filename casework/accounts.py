@@ -25,6 +25,7 @@ from casework.models.account import ROLE_NAMES
 from domain import regions
 from domain.credit_code import parse_credit_code
 from domain.errors import DomainError
+from engine.db import as_utc
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -60,13 +61,6 @@ def hash_password(password: str) -> str:
 
 def _normalize_login(login: str) -> str:
     return (login or "").strip()
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; they were stored as UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def find_user(session: Session, login: str) -> User | None:
@@ -126,7 +120,7 @@ def create_user(
 
 
 def is_locked(user: User, now: datetime) -> bool:
-    until = _aware(user.locked_until)
+    until = as_utc(user.locked_until)
     return until is not None and until > now
 
 
@@ -145,7 +139,7 @@ def authenticate(
     either. A locked account is refused even with the right password. Every attempt
     leaves an audit entry ("login" or "login.failed" with the reason).
     """
-    now = _aware(now) or datetime.now(UTC)
+    now = as_utc(now) or datetime.now(UTC)
     generic = BAD_STAFF_CREDENTIALS if staff else BAD_CREDENTIALS
     user = find_user(session, login)
 

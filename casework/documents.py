@@ -9,7 +9,7 @@ STSong-Light is used, which viewers substitute; that fallback is logged.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -29,7 +29,7 @@ from casework.placements import people_of
 from domain import regions
 from domain.counting import persons_from_months
 from domain.id_number import mask_id_number
-from engine.clock import CHINA_TZ
+from engine.clock import china_time
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,7 @@ def _build(story: list, title: str) -> bytes:
 def _date(value: datetime | None) -> str:
     if value is None:
         return "    年  月  日"
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    local = value.astimezone(CHINA_TZ)
+    local = china_time(value)
     return f"{local.year}年{local.month}月{local.day}日"
 
 

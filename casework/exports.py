@@ -15,7 +15,7 @@ from casework.models import CertificationCase
 from casework.placements import people_of
 from domain.certificate import mask_certificate_number
 from domain.id_number import mask_id_number
-from engine.clock import CHINA_TZ
+from engine.clock import china_time
 
 PLACEMENT_COLUMNS = (
     ("序号", 6), ("姓名", 10), ("身份证号", 22), ("残疾证号", 26), ("安置登记(月)", 12), ("安置确认(月)", 12),
@@ -28,11 +28,8 @@ INBOX_COLUMNS = (
 
 
 def when(value) -> str:
-    if not value:
-        return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(CHINA_TZ)
-    return value.strftime("%Y-%m-%d %H:%M")
+    """A stored moment in China time (as the pages show it)."""
+    return china_time(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def table_workbook(title: str, sheet: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence]) -> bytes:

@@ -8,7 +8,6 @@ jurisdiction's region. Nothing here commits.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -19,6 +18,7 @@ from casework.paging import Page, contains
 from casework.scope import NotFound, ancestors, within_jurisdiction
 from domain import regions
 from domain.errors import DomainError
+from engine.db import as_utc
 
 PER_PAGE = 15
 MAX_QUERY = 50
@@ -130,15 +130,8 @@ def get_notice(session: Session, user: Any, notice_id: int) -> Notice:
     return notice
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def notice_dict(notice: Notice, *, with_body: bool = True) -> dict[str, Any]:
-    created = aware(notice.created_at)
+    created = as_utc(notice.created_at)
     data = {
         "id": notice.id,
         "title": notice.title,

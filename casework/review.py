@@ -20,6 +20,7 @@ from casework.scope import is_within_jurisdiction, within_jurisdiction
 from casework.system import System
 from casework.verification import claim_materials, grid
 from domain.errors import DomainError, FieldErrors, NotFound
+from engine.db import as_utc
 from engine.models import InboxTask
 
 STAFF_ROLES = ("reviewer", "supervisor")
@@ -34,11 +35,8 @@ class InboxRow:
 
     @property
     def overdue(self) -> bool:
-        due = self.task.due_at
-        if due is None:
-            return False
-        due = due if due.tzinfo else due.replace(tzinfo=UTC)
-        return due < datetime.now(UTC)
+        due = as_utc(self.task.due_at)
+        return due is not None and due < datetime.now(UTC)
 
 
 def _subject_id(subject_ref: str) -> int | None:

@@ -13,10 +13,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from engine.db import as_utc
 from engine.models import EngineSetting
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 _SETTING_KEY = "clock_offset_seconds"
+
+
+def china_time(moment: datetime | None) -> datetime | None:
+    """A stored moment (aware, or naive UTC from SQLite) in China time, for display."""
+    return None if moment is None else as_utc(moment).astimezone(CHINA_TZ)
 
 
 class Clock:

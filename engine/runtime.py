@@ -10,7 +10,7 @@ after the commit, new outbox jobs are handed to the job dispatcher.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import Clock
 from engine.context import StepContext, step_context
-from engine.db import utcnow
+from engine.db import as_utc, utcnow
 from engine.locks import lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance
 from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
@@ -139,7 +139,7 @@ class Runtime:
         now = self.clock.now()
         if instance.status != "running" or instance.next_timer_at is None:
             return False
-        if _aware(instance.next_timer_at) > now:
+        if as_utc(instance.next_timer_at) > now:
             return False
         wf = self.load(session, instance)
         inbox = self._projected(wf)
@@ -295,8 +295,6 @@ class Runtime:
             "at": self.clock.now(),
         }
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def on_commit_dispatch(session_factory, dispatch) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import Flask
 
@@ -10,15 +10,11 @@ from domain import regions
 from domain.certificate import grade_name, mask_certificate_number
 from domain.id_number import age_on, mask_id_number
 from domain.params import params_for
-from engine.clock import CHINA_TZ
+from engine.clock import china_time
 
 
 def _datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA_TZ).strftime(fmt)
+    return "" if value is None else china_time(value).strftime(fmt)
 
 
 def _unit_name(code: str, unit) -> str:
