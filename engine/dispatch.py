@@ -33,18 +33,22 @@ class RQDispatcher:
         self.redis = Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.redis)
 
+    def _enqueue(self, task_id: str, unique: bool) -> None:
+        """One RQ job per outbox row, named after the engine task id."""
+        self.queue.enqueue_call(
+            "engine.dispatch.run_outbox_job",
+            args=(task_id,),
+            job_id=f"outbox-{task_id}",
+            unique=unique,
+            result_ttl=0,
+            failure_ttl=3600,
+        )
+
     def __call__(self, task_id: str) -> None:
         from rq.exceptions import DuplicateJobError
 
         try:
-            self.queue.enqueue_call(
-                "engine.dispatch.run_outbox_job",
-                args=(task_id,),
-                job_id=f"outbox-{task_id}",
-                unique=True,
-                result_ttl=0,
-                failure_ttl=3600,
-            )
+            self._enqueue(task_id, unique=True)
         except DuplicateJobError:
             # Still queued or in flight: the worker (or the sweeper, after the lease)
             # takes care of it. An old finished copy does not block: result_ttl=0.
@@ -62,13 +66,7 @@ class RQDispatcher:
         if job.get_status(refresh=True) in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
             return
         job.delete()
-        self.queue.enqueue_call(
-            "engine.dispatch.run_outbox_job",
-            args=(task_id,),
-            job_id=f"outbox-{task_id}",
-            result_ttl=0,
-            failure_ttl=3600,
-        )
+        self._enqueue(task_id, unique=False)
 
 
 def run_outbox_job(task_id: str) -> str:
