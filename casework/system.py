@@ -14,7 +14,6 @@ from casework.settings import Settings
 from engine.clock import Clock
 from engine.db import Base, make_engine, make_session_factory, transaction
 from engine.dispatch import InProcessRunner, RQDispatcher
-from engine.holidays import load_holidays
 from engine.jobs import JobExecutor, RetryPolicy
 from engine.runtime import Runtime, on_commit_dispatch
 from engine.script_engine import QuotaScriptEngine
@@ -82,8 +81,7 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
         on_commit_dispatch(session_factory, system.dispatched.append)
 
     with transaction(session_factory) as session:
-        clock.load(session)
-        runtime.script_engine.holidays = load_holidays(session)
+        runtime.refresh_settings(session)
         registry.sync(session)
     if system.runner is not None:
         system.runner.start()

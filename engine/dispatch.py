@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from engine.holidays import load_holidays
 from engine.jobs import JobExecutor
 
 log = logging.getLogger(__name__)
@@ -125,9 +124,7 @@ class Sweeper:
     def sweep_once(self) -> None:
         try:
             with _session(self.executor) as session:
-                runtime = self.executor.runtime
-                runtime.clock.load(session)
-                runtime.script_engine.holidays = load_holidays(session)
+                self.executor.runtime.refresh_settings(session)
             self.executor.fire_timers()
             for task_id in self.executor.due_jobs():
                 self.dispatch(task_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engine.clock import Clock
 from engine.context import StepContext, step_context
 from engine.db import as_utc, utcnow
+from engine.holidays import load_holidays
 from engine.locks import lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance
 from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
@@ -174,6 +175,11 @@ class Runtime:
             select(OutboxJob).where(OutboxJob.instance_id == instance.id, OutboxJob.status == "pending")
         ):
             job.status = "cancelled"
+
+    def refresh_settings(self, session: Session) -> None:
+        """Pick up what another process may have changed: the clock and the holiday table."""
+        self.clock.load(session)
+        self.script_engine.holidays = load_holidays(session)
 
     # -- reading --------------------------------------------------------------------------
     def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
