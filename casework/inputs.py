@@ -15,8 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import DomainError, FieldErrors
-
-_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+from domain.phone import parse_phone
 
 
 def text(value: Any, field: str, label: str, *, required: bool = True, max_len: int = 200) -> str:
@@ -38,10 +37,8 @@ def choice(value: Any, field: str, label: str, options: tuple[str, ...], *, requ
 
 
 def phone(value: Any, field: str, label: str = "联系电话", *, required: bool = True) -> str:
-    s = text(value, field, label, required=required, max_len=30).replace(" ", "")
-    if s and not _PHONE.match(s):
-        raise DomainError(f"{label}格式不正确（手机号11位，或区号-座机号）", field)
-    return s
+    s = text(value, field, label, required=required, max_len=30)
+    return parse_phone(s, field, label) if s else ""
 
 
 def a_date(value: Any, field: str, label: str) -> date:

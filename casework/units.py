@@ -25,6 +25,7 @@ from domain import regions
 from domain.credit_code import InvalidCreditCode, parse_credit_code
 from domain.errors import DomainError, FieldErrors
 from domain.id_number import mask_id_number, parse_id_number
+from domain.phone import parse_phone
 
 NATURES = ("企业", "事业单位", "机关", "社会团体", "民办非企业单位", "其他")
 ECONOMIC_TYPES = (
@@ -89,13 +90,9 @@ REQUIRED_RELATED_FIELDS = frozenset({"region_code", "credit_code", "name", "rela
 REGION_TIP = "残联主管部门为用人单位年审认证的办理所在地、税务主管部门为用人单位缴纳残保金的所在地、单位所属行政区为用人单位注册登记的所在地。"
 LEGAL_ID_TIP = "法人为港澳台居民或者外国人的，可以填写其他有效证件号码，比如护照信息。"
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
-_SERVICE = re.compile(r"^[48]00-?\d{3}-?\d{4}$")
 _OTHER_ID = re.compile(r"^[A-Za-z0-9]{5,30}$")
 _TAX = re.compile(r"^[0-9A-Z]{15}$|^[0-9A-Z]{18}$|^[0-9A-Z]{20}$")
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_PAREN_AREA = re.compile(r"^[(（](0\d{2,3})[)）]-?(.+)$")
 _SELECTS = frozenset(
     {
         "nature",
@@ -120,15 +117,7 @@ def _text(raw: Any) -> str:
 
 
 def check_phone(raw: Any, field: str, label: str) -> str:
-    text = _text(raw).replace(" ", "")
-    paren = _PAREN_AREA.match(text)
-    if paren:
-        text = f"{paren[1]}-{paren[2]}"
-    if not (_MOBILE.match(text) or _LANDLINE.match(text) or _SERVICE.match(text)):
-        raise DomainError(
-            f"{label}格式不正确，请填写11位手机号或带区号的固定电话（如024-12345678）", field
-        )
-    return text
+    return parse_phone(_text(raw), field, label)
 
 
 def check_org_code(raw: Any, field: str = "org_code") -> str:
