@@ -23,5 +23,5 @@ def parse_phone(raw: str, field: str, label: str) -> str:
     if paren:
         text = f"{paren[1]}-{paren[2]}"
     if not (_MOBILE.match(text) or _LANDLINE.match(text) or _SERVICE.match(text)):
-        raise DomainError(f"{label}格式不正确，请填写11位手机号或带区号的固定电话（如024-12345678）", field)
+        raise DomainError(f"{label}格式不正确，请填写11位手机号或带区号的固定电话（如0412-5859923）", field)
     return text
