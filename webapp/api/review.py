@@ -7,7 +7,7 @@ from flask import jsonify, request
 from casework import review, verification
 from domain.id_number import mask_id_number
 from webapp.api import api_user, bp, document, json_body, login_required
-from webapp.api.serialize import month_json
+from webapp.api.serialize import certificate_json, contract_json, month_json
 from webapp.extensions import client_ip, db, system
 
 staff_only = login_required("reviewer", "supervisor")
@@ -56,11 +56,8 @@ def task(task_id: str):
     body = _task_row(row)
     if row.placement is not None:
         p = row.placement
-        body["contracts"] = [
-            {"dispatched": c.dispatched, "relation": c.relation, "start": c.start.isoformat(), "end": c.end.isoformat(), "monthly_wage": float(c.monthly_wage), "attachment_ids": list(c.attachment_ids or [])}
-            for c in p.contracts
-        ]
-        body["certificates"] = [{"number": c.number, "kind": c.kind, "grade": c.grade, "category": c.category, "source": c.source} for c in p.certificates]
+        body["contracts"] = [contract_json(c) for c in p.contracts]
+        body["certificates"] = [certificate_json(c) for c in p.certificates]
         body["months"] = [month_json(m) for m in sorted(p.months, key=lambda m: m.month)]
         materials = verification.claim_materials(db(), p)
         body["materials"] = {name: [a.id for a in files] for name, files in materials.items() if files}

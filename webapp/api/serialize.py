@@ -69,6 +69,23 @@ def month_json(m) -> dict:
     }
 
 
+def contract_json(c) -> dict:
+    return {
+        "id": c.id, "dispatched": c.dispatched, "relation": c.relation, "contract_type": c.contract_type,
+        "start": _iso(c.start), "end": _iso(c.end), "position": c.position,
+        "monthly_wage": float(c.monthly_wage), "agency_unit": c.agency_unit,
+        "pension_unit": c.pension_unit, "medical_unit": c.medical_unit, "wage_unit": c.wage_unit,
+        "attachment_ids": list(c.attachment_ids or []),
+    }
+
+
+def certificate_json(c) -> dict:
+    return {
+        "id": c.id, "number": c.number, "kind": c.kind, "category": c.category, "grade": c.grade,
+        "valid_from": _iso(c.valid_from), "valid_to": _iso(c.valid_to), "source": c.source,
+    }
+
+
 def placement_json(session: Session, case: CertificationCase, p: Placement) -> dict:
     """Everything about one person, for its own employer (full ID number shown here)."""
     task = placements.current_task(session, p)
@@ -86,25 +103,10 @@ def placement_json(session: Session, case: CertificationCase, p: Placement) -> d
         "guardian_name": p.guardian_name,
         "guardian_phone": p.guardian_phone,
         "is_graduate": p.is_graduate,
-        "step": task.task_name if task else ("verifying" if job else "done"),
-        "step_name": task.title if task else ("自动核验中" if job else p.status),
+        "step": task.task_name if task else (("verify_failed" if job.status == "failed" else "verifying") if job else "done"),
+        "step_name": task.title if task else (("自动核验未完成，请联系残联" if job.status == "failed" else "自动核验中") if job else p.status),
         "verification": {"pending": job.status == "pending", "failed": job.status == "failed", "attempts": job.attempts, "last_error": job.last_error} if job else None,
-        "contracts": [
-            {
-                "id": c.id, "dispatched": c.dispatched, "relation": c.relation, "contract_type": c.contract_type,
-                "start": _iso(c.start), "end": _iso(c.end), "position": c.position,
-                "monthly_wage": float(c.monthly_wage), "agency_unit": c.agency_unit,
-                "pension_unit": c.pension_unit, "medical_unit": c.medical_unit, "wage_unit": c.wage_unit,
-                "attachment_ids": list(c.attachment_ids or []),
-            }
-            for c in p.contracts
-        ],
-        "certificates": [
-            {
-                "id": c.id, "number": c.number, "kind": c.kind, "category": c.category, "grade": c.grade,
-                "valid_from": _iso(c.valid_from), "valid_to": _iso(c.valid_to), "source": c.source,
-            }
-            for c in p.certificates
-        ],
+        "contracts": [contract_json(c) for c in p.contracts],
+        "certificates": [certificate_json(c) for c in p.certificates],
         "months": [month_json(m) for m in sorted(p.months, key=lambda m: m.month)],
     }
