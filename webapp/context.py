@@ -8,17 +8,15 @@ from flask_login import current_user
 from casework.cases import open_case
 from casework.models import CertificationCase, Unit
 from domain.errors import DomainError, FieldErrors
-from webapp.auth import role_required
+from webapp.auth import employer_required  # noqa: F401  (re-exported for views)
 from webapp.extensions import client_ip, db, system
-
-employer_required = role_required("employer")
 
 
 def employer_unit(user=None) -> Unit:
     user = user or current_user
     unit = db().get(Unit, user.unit_id) if user.unit_id else None
     if unit is None:
-        abort(403)
+        abort(403, description="该账号未关联用人单位")
     return unit
 
 
