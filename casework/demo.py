@@ -139,7 +139,8 @@ def seed_people(system, population, year: int) -> int:
                 continue  # already seeded
             ids = []
             for scenario in SEED_SCENARIOS:
-                found = population.select(unit=code, scenario=scenario)
+                # Only people employed in the year: contracts end, and the year rolls over.
+                found = population.select(unit=code, scenario=scenario, year=year)
                 if not found:
                     continue
                 p = found[0]
@@ -173,14 +174,30 @@ def seed_people(system, population, year: int) -> int:
                 passed = [r.month for r in results if r.passed]
                 failed = [r.month for r in results if not r.passed]
                 if scenario == "insurance_gap" and failed:
-                    proof = store_upload(session, system.settings, unit_id=unit.id, user_id=user.id, filename="社保缴费凭证.pdf",
-                                         data=_demo_pdf("pension proof"), kind="pension_proof", limit_bytes=10 << 20)
-                    verification.attach_claim_material(session, user, case, placement, proof, "社会保险缴费凭证")
-                    verification.submit_months(session, system, user, case, placement, passed + failed[:2])
+                    chosen = passed + failed[:2]
+                    _attach_materials(session, system, unit, user, case, placement, results, chosen)
+                    verification.submit_months(session, system, user, case, placement, chosen)
                 elif scenario in ("clean", "severe") and passed:
                     verification.submit_months(session, system, user, case, placement, passed)
                 # low_wage stays at 人员信息校验 for the employer to decide
     return added
+
+
+def _attach_materials(session, system, unit, user, case, placement, results, chosen) -> None:
+    """Upload one demo PDF per material the claimed months need. Which checks fail depends
+    on the business year and the simulator's data for it (a gap in pension only in one
+    year, no wages at all in another), so the demo asks the rule instead of assuming."""
+    from casework import verification
+    from casework.models.attachment import MATERIAL_KINDS
+    from casework.uploads import store_upload
+    from domain.month_selection import required_materials
+
+    for material in required_materials(results, chosen):
+        proof = store_upload(
+            session, system.settings, unit_id=unit.id, user_id=user.id, filename=f"{material}.pdf",
+            data=_demo_pdf(MATERIAL_KINDS[material]), kind=MATERIAL_KINDS[material], limit_bytes=10 << 20,
+        )
+        verification.attach_claim_material(session, user, case, placement, proof, material)
 
 
 def seed_previous_year(session, population, year: int, per_unit: int = 6) -> int:

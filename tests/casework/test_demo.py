@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.demo import SEED_UNITS, seed_people
-from casework.models import Placement
+from casework.models import CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PENDING
 from engine.models import InboxTask
 
@@ -48,3 +48,20 @@ def test_import_last_years_list(system, population, employer):
         with pytest.raises(DomainError, match="不在上一年度"):
             placements.import_previous(s, system, user, case, chosen[:1])
         assert s.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.task_name == "register")) == 2
+
+
+@pytest.mark.parametrize("year", [2025, 2026, 2027])
+def test_demo_loads_for_any_business_year(system, population, year):
+    """The business year rolls over every year: the demo's people load whatever the year
+    (with BUSINESS_YEAR=2026 the claim asked for materials the demo had not uploaded)."""
+    from casework.demo import seed_previous_year
+
+    with system.transaction() as s:
+        assert seed_previous_year(s, population, year) > 0
+    assert seed_people(system, population, year) >= len(SEED_UNITS) * 3
+    with system.transaction() as s:
+        years = set(s.scalars(select(CertificationCase.year).join(Placement).distinct()))
+        assert years == {year - 1, year}
+        waiting = select(func.count()).select_from(InboxTask).where(InboxTask.role == "reviewer")
+        assert s.scalar(waiting) >= 1
+    assert seed_people(system, population, year) == 0
