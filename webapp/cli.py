@@ -44,6 +44,49 @@ def db_upgrade(database_url: str | None = None) -> None:
     command.upgrade(cfg, "head")
 
 
+SCHEMA_MISSING = (
+    "数据库尚未初始化或版本过旧，请先运行 `quotacert db upgrade`（数据库：{url}）。\n"
+    "The database has no schema or an old one: run `quotacert db upgrade` first "
+    "(database: {url})."
+)
+
+
+def schema_is_current(database_url: str) -> bool:
+    """True when the database is at the newest Alembic revision. Checked before a process
+    builds the system, so an empty database ends in a clear message, not in a stack trace
+    about a missing table from the first query."""
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from engine.db import make_engine
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    heads = set(ScriptDirectory.from_config(cfg).get_heads())
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return current == heads
+
+
+def require_schema(settings) -> None:
+    """Exit cleanly (status 2) with the Chinese and English hint when the schema is missing."""
+    if not schema_is_current(settings.database_url):
+        print(SCHEMA_MISSING.format(url=_redacted(settings.database_url)), file=sys.stderr)
+        sys.exit(2)
+
+
+def _redacted(database_url: str) -> str:
+    """The URL without its password, fit for a console message."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
 def load_demo_data(settings) -> list:
     from casework.demo import load_demo
     from casework.system import build_system
@@ -67,6 +110,7 @@ def run_worker(burst: bool = False) -> None:
     settings = _settings(job_runner="rq")
     if not settings.redis_url:
         sys.exit("REDIS_URL 未设置：RQ 工作进程需要 Redis")
+    require_schema(settings)
     system = build_system(settings)
     set_worker_executor(system.executor)
     conn = Redis.from_url(settings.redis_url)
@@ -79,6 +123,7 @@ def run_scheduler(every: float = 2.0) -> None:
     from engine.dispatch import RQDispatcher, Sweeper
 
     settings = _settings(job_runner="rq")
+    require_schema(settings)
     system = build_system(settings)
     Sweeper(system.executor, RQDispatcher(settings.redis_url)).run_forever(every)
 
@@ -108,19 +153,27 @@ def seed_demo_people(app, sim) -> None:
         print(f"已为演示单位登记 {added} 名安置人员（部分已审核确认，部分待残联审核）", flush=True)
 
 
-def run_demo(host: str, port: int, sim_port: int) -> None:
-    """Everything in one process: SQLite, demo data, simulator thread, in-process jobs."""
-    from adapters.simulator import serve_in_background
-    from casework.demo import DEMO_PASSWORD
+def prepare_demo(settings, sim):
+    """The demo's database: upgraded on start (a new or old one alike), demo units and
+    accounts, and people in the flow. Returns (app, logins)."""
     from webapp import create_app
 
-    sim = serve_in_background(seed=2025, port=sim_port)
-    os.environ.setdefault("SIMULATOR_URL", sim.url)
-    settings = _settings(simulator_url=sim.url)
     db_upgrade(settings.database_url)
     logins = load_demo_data(settings)
     app = create_app(settings)
     seed_demo_people(app, sim)
+    return app, logins
+
+
+def run_demo(host: str, port: int, sim_port: int) -> None:
+    """Everything in one process: SQLite, demo data, simulator thread, in-process jobs."""
+    from adapters.simulator import serve_in_background
+    from casework.demo import DEMO_PASSWORD
+
+    sim = serve_in_background(seed=2025, port=sim_port)
+    os.environ.setdefault("SIMULATOR_URL", sim.url)
+    settings = _settings(simulator_url=sim.url)
+    app, logins = prepare_demo(settings, sim)
     url = f"http://{host}:{port}/"
     lines = [
         "",
@@ -243,12 +296,16 @@ def main(argv: list[str] | None = None) -> None:
     holidays.add_argument("values", nargs="*", help="dates YYYY-MM-DD, or years")
     args = parser.parse_args(argv)
 
+    if args.command in ("jobs", "holidays", "clock", "demo-data"):
+        require_schema(_settings())  # each reads or writes tables on its first query
     if args.command == "demo":
         run_demo(args.host, args.port, args.simulator_port)
     elif args.command == "web":
         from webapp import create_app
 
-        serve(create_app(_settings()), args.host, args.port)
+        settings = _settings()
+        require_schema(settings)
+        serve(create_app(settings), args.host, args.port)
     elif args.command == "worker":
         run_worker(args.burst)
     elif args.command == "scheduler":

@@ -1,0 +1,62 @@
+"""Start-up against a database without schema: the web (and every other) process ends with
+a clear Chinese and English hint to run `quotacert db upgrade`, not a stack trace; the demo
+upgrades the database itself and loads its data for any business year."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp import cli
+
+
+@pytest.fixture
+def empty_var(tmp_path, monkeypatch):
+    """A var/ directory whose SQLite database has no tables yet."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("QUOTACERT_VAR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", [["web", "--port", "1"], ["clock", "show"], ["jobs"]])
+def test_empty_database_ends_with_a_hint_not_a_stack_trace(empty_var, capsys, monkeypatch, command):
+    served = []
+    monkeypatch.setattr(cli, "serve", lambda *args: served.append(args))
+    with pytest.raises(SystemExit) as ended:
+        cli.main(command)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "请先运行 `quotacert db upgrade`" in err
+    assert "run `quotacert db upgrade` first" in err
+    assert "Traceback" not in err and not served
+
+
+def test_after_upgrade_the_web_process_starts(empty_var, monkeypatch):
+    served = []
+    monkeypatch.setattr(cli, "serve", lambda app, host, port: served.append(app))
+    cli.main(["db", "upgrade"])
+    assert cli.schema_is_current(cli._settings().database_url)
+    try:
+        cli.main(["web", "--port", "1"])
+        assert served and served[0].test_client().get("/login").status_code == 200
+    finally:
+        for app in served:
+            app.extensions["quotacert"].close()
+
+
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_demo_upgrades_an_empty_database_and_loads_for_the_year(empty_var, simulator, year):
+    from casework.models import CertificationCase, Placement, User
+
+    settings = cli._settings(simulator_url=simulator.url, job_runner="manual", business_year=year)
+    assert not cli.schema_is_current(settings.database_url)
+    app, logins = cli.prepare_demo(settings, simulator)
+    try:
+        assert cli.schema_is_current(settings.database_url)
+        system = app.extensions["quotacert"]
+        with system.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(User)) == len(logins)
+            cases = select(func.count()).select_from(Placement).join(CertificationCase)
+            assert s.scalar(cases.where(CertificationCase.year == year)) > 0
+    finally:
+        app.extensions["quotacert"].close()
