@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -101,7 +102,8 @@ def summarize(session: Session, case: CertificationCase) -> CaseSummary:
         confirmed += int(conf)
         approved += int(appr)
     people = sum(counts.values())
-    params = params_for(case.region_code, _today())
+    # the quota ratio in force in the business year, whatever day the summary is read
+    params = params_for(case.region_code, date(case.year, 12, 31))
     return CaseSummary(
         registered_people=people,
         status_counts=counts,
@@ -114,12 +116,6 @@ def summarize(session: Session, case: CertificationCase) -> CaseSummary:
         locked=case.locked,
         can_declare=(not case.locked and people > 0 and counts[CONFIRMED] == people),
     )
-
-
-def _today():
-    from datetime import date
-
-    return date.today()
 
 
 def declaration_task(session: Session, case: CertificationCase) -> InboxTask | None:

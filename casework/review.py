@@ -8,7 +8,7 @@ person rows for display; it never opens serialized engine state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -32,11 +32,12 @@ class InboxRow:
     case: CertificationCase
     unit: Unit
     placement: Placement | None
+    now: datetime | None = None  # the engine clock when the row was read
 
     @property
     def overdue(self) -> bool:
         due = as_utc(self.task.due_at)
-        return due is not None and due < datetime.now(UTC)
+        return due is not None and self.now is not None and due < as_utc(self.now)
 
 
 def _subject_id(subject_ref: str) -> int | None:
@@ -45,8 +46,20 @@ def _subject_id(subject_ref: str) -> int | None:
     return None
 
 
-def inbox(session: Session, user, *, q: str = "", task_name: str = "", page: int = 1, per_page: int = 20) -> Page:
-    """待办任务: tasks of the user's role in the user's jurisdiction, oldest due first."""
+def inbox(
+    session: Session,
+    user,
+    *,
+    now: datetime,
+    q: str = "",
+    task_name: str = "",
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """待办任务: tasks of the user's role in the user's jurisdiction, oldest due first.
+
+    `now` is the engine clock (overdue marks follow a demo's clock, not the machine's).
+    """
     if user.role not in STAFF_ROLES:
         raise NotFound()
     query = (
@@ -69,7 +82,9 @@ def inbox(session: Session, user, *, q: str = "", task_name: str = "", page: int
     ).all()
     ids = [pid for t, _c, _u in rows if (pid := _subject_id(t.subject_ref))]
     people = {p.id: p for p in session.scalars(select(Placement).where(Placement.id.in_(ids)))} if ids else {}
-    items = [InboxRow(t, c, u, people.get(_subject_id(t.subject_ref) or 0)) for t, c, u in rows]
+    items = [
+        InboxRow(t, c, u, people.get(_subject_id(t.subject_ref) or 0), now) for t, c, u in rows
+    ]
     return Page(items, total, page, per_page)
 
 

@@ -28,6 +28,9 @@ class Settings:
     job_runner: str = "inprocess"  # inprocess / rq / manual (tests drive jobs themselves)
     business_year: int = 2025
     job_lease_seconds: float = 120.0
+    # ISO instant the engine clock starts at in a new database (tests: a fixed weekday, so
+    # that no test depends on the date it runs on); empty = real time.
+    clock_start: str = field(default_factory=lambda: os.environ.get("QUOTACERT_CLOCK_START", ""))
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -5,6 +5,7 @@ processes each build one; nothing here is created at import time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +38,10 @@ class System:
 
     def transaction(self):
         return transaction(self.session_factory)
+
+    def today(self) -> date:
+        """Today in China time on the engine clock (never the machine's date)."""
+        return self.runtime.clock.local_now().date()
 
     def drain(self):
         """Run due jobs and timers now, synchronously (tests and the `manual` runner)."""
@@ -82,6 +87,8 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
 
     with transaction(session_factory) as session:
         runtime.refresh_settings(session)
+        if settings.clock_start:
+            clock.start_at(session, datetime.fromisoformat(settings.clock_start))
         registry.sync(session)
     if system.runner is not None:
         system.runner.start()

@@ -409,7 +409,7 @@ def save_related_unit(
     remove_attachment_ids: Iterable[int] = (),
     user: Any = None,
     ip: str = "",
-    today: date | None = None,
+    today: date,
 ) -> RelatedUnit:
     """Add (`related_id` None) or edit a 关联单位 with new uploads, all or nothing.
 
@@ -434,7 +434,7 @@ def save_related_unit(
         if duplicate is not None and duplicate != related_id:
             errors["credit_code"] = "该关联单位已存在"
 
-    limit = uploads.upload_limit_bytes(unit.cdpf_region, today or date.today())
+    limit = uploads.upload_limit_bytes(unit.cdpf_region, today)
     pending = []
     for filename, content in uploads_in:
         try:

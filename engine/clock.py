@@ -50,6 +50,19 @@ class Clock:
         self.offset = when - datetime.now(UTC)
         self._store(session)
 
+    def start_at(self, session: Session, when: datetime) -> bool:
+        """Set the clock to `when` unless an offset is already stored (first start only).
+
+        Tests start every database at one fixed instant this way, so that no result
+        depends on the date the suite runs on; a worker process that starts later keeps
+        the time the first process set (and any advance since).
+        """
+        if session.get(EngineSetting, _SETTING_KEY) is not None:
+            self.load(session)
+            return False
+        self.set_now(session, when)
+        return True
+
     def advance(self, session: Session, delta: timedelta) -> None:
         self.offset += delta
         self._store(session)

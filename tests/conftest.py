@@ -21,6 +21,12 @@ if str(ROOT) not in sys.path:
 
 from adapters.simulator import BackgroundSimulator, serve_in_background  # noqa: E402
 
+# Every system a test builds starts its engine clock at this instant (a Wednesday, 10:00
+# China time), whatever the machine's date: no result depends on the day the suite runs.
+# Tests that need another moment move the clock themselves.
+TEST_START = "2026-04-15T10:00:00+08:00"
+os.environ["QUOTACERT_CLOCK_START"] = TEST_START
+
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"

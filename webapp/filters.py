@@ -11,6 +11,7 @@ from domain.certificate import grade_name, mask_certificate_number
 from domain.id_number import age_on, mask_id_number
 from domain.params import params_for
 from engine.clock import china_time
+from webapp.extensions import system
 
 
 def _datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -40,5 +41,5 @@ def init_app(app: Flask) -> None:
         grade_name=lambda g: grade_name(int(g)) if g else "",
         age=_age,
         zip=lambda a, b: list(zip(a, b, strict=False)),
-        upload_limit_mb=lambda region: params_for(region, date.today()).upload_limit_mb,
+        upload_limit_mb=lambda region: params_for(region, system().today()).upload_limit_mb,
     )

@@ -4,7 +4,6 @@ service, render; a DomainError re-renders the form with the user's input kept.""
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, Flask, flash, render_template, request, send_file
@@ -139,7 +138,7 @@ def update_person(placement_id: int):
 
 def _uploaded(case, kind: str) -> list[Attachment]:
     """Store the files posted in `attachments` (checked by content) for the case's unit."""
-    limit = uploads.upload_limit_bytes(case.region_code, date.today())
+    limit = uploads.upload_limit_bytes(case.region_code, system().today())
     stored = []
     for file in request.files.getlist("attachments"):
         if not file or not file.filename:

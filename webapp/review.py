@@ -34,7 +34,7 @@ TASK_FILTERS = (
 def inbox():
     q = request.args.get("q", "")
     task_name = request.args.get("task", "")
-    page = review.inbox(db(), current_user, q=q, task_name=task_name, page=request.args.get("page", 1, type=int))
+    page = review.inbox(db(), current_user, now=system().runtime.clock.now(), q=q, task_name=task_name, page=request.args.get("page", 1, type=int))
     return render_template("review/inbox.html", page=page, q=q, task_name=task_name, filters=TASK_FILTERS)
 
 
@@ -42,7 +42,7 @@ def inbox():
 @staff_required
 def export():
     """导出Excel: the inbox as filtered (all pages, up to 5000 tasks)."""
-    page = review.inbox(db(), current_user, q=request.args.get("q", ""), task_name=request.args.get("task", ""), page=1, per_page=5000)
+    page = review.inbox(db(), current_user, now=system().runtime.clock.now(), q=request.args.get("q", ""), task_name=request.args.get("task", ""), page=1, per_page=5000)
     data = inbox_workbook(page.items, f"{current_user.display_name or current_user.login} 待办任务")
     return send_file(BytesIO(data), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True, download_name="待办任务.xlsx")
 

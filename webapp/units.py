@@ -6,7 +6,6 @@ URL. Staff see units whose 残联主管部门 is in their jurisdiction.
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import (
@@ -125,7 +124,7 @@ def _related_page(form, related=None, status: int = 200):
             existing=existing,
             limit_text=uploads.limit_text(
                 uploads.upload_limit_bytes(
-                    unit_service.get_unit(db(), current_user.unit_id).cdpf_region, date.today()
+                    unit_service.get_unit(db(), current_user.unit_id).cdpf_region, system().today()
                 )
             ),
         ),
@@ -146,6 +145,7 @@ def _save_related(form, related_id: int | None):
             remove_attachment_ids=form.remove_attachments.data or [],
             user=current_user,
             ip=client_ip(),
+            today=system().today(),
         )
     except FieldErrors as exc:
         db().rollback()

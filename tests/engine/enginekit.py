@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from engine.models import EngineSetting, InboxTask, OutboxJob, ProcessInstance, 
 from engine.runtime import Runtime, on_commit_dispatch
 from engine.script_engine import QuotaScriptEngine, register_script_function
 from engine.specs import SpecRegistry
+from tests.conftest import TEST_START
 
 DIAGRAMS = Path(__file__).resolve().parent / "diagrams"
 GOOD_DIAGRAMS = ("engine_flow", "engine_counter", "engine_parallel")
@@ -195,6 +197,7 @@ def build_env(url: str, diagrams=GOOD_DIAGRAMS, **engine_kwargs) -> EngineEnv:
     dispatched: list[str] = []
     on_commit_dispatch(factory, dispatched.append)
     with transaction(factory) as s:
+        clock.start_at(s, datetime.fromisoformat(TEST_START))  # never the machine's date
         for name in diagrams:
             registry.register(s, diagram(name), f"{name}.bpmn")
     return EngineEnv(url, factory, clock, registry, runtime, executor, dispatched)

@@ -3,7 +3,6 @@ pages (casework services), the same rules, JSON in and out."""
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import jsonify, request, send_file
@@ -160,7 +159,7 @@ def registry_person(id_number: str):
     """身份证号 autofill: what the 残疾人证 registry knows (read-only)."""
     parsed = parse_id_number(id_number)
     found = placements.lookup_person(system(), parsed.number)
-    age = age_on(parsed.birth_date, date.today())
+    age = age_on(parsed.birth_date, system().today())
     if found is None:
         return _ok({"found": False, "id_number": parsed.number, "sex": parsed.sex, "age": age, "birth_date": parsed.birth_date.isoformat()})
     return _ok(
@@ -415,7 +414,7 @@ def upload():
     if file is None or not file.filename:
         raise ApiError(400, "请选择要上传的文件", {"file": "请选择要上传的文件"})
     case = employer_case(api_user())
-    limit = uploads.upload_limit_bytes(case.region_code, date.today())
+    limit = uploads.upload_limit_bytes(case.region_code, system().today())
     att = uploads.store_upload(
         db(), system().settings, unit_id=case.unit_id, user_id=api_user().id, filename=file.filename,
         data=file.read(), kind=request.form.get("kind", ""), limit_bytes=limit,

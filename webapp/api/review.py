@@ -36,7 +36,7 @@ def _task_row(r) -> dict:
 @staff_only
 def tasks():
     page = review.inbox(
-        db(), api_user(), q=request.args.get("q", ""), task_name=request.args.get("task", ""),
+        db(), api_user(), now=system().runtime.clock.now(), q=request.args.get("q", ""), task_name=request.args.get("task", ""),
         page=request.args.get("page", 1, type=int),
     )
     return jsonify({"total": page.total, "page": page.page, "per_page": page.per_page, "items": [_task_row(r) for r in page.items]})

@@ -267,6 +267,7 @@ def related_create():
         attachment_ids=ids,
         user=api_user(),
         ip=client_ip(),
+        today=system().today(),
     )
     db().commit()
     return jsonify(unit_service.related_dict(related)), 201
@@ -288,6 +289,7 @@ def related_update(related_id: int):
         remove_attachment_ids=[a for a in current.attachment_ids or [] if a not in ids],
         user=api_user(),
         ip=client_ip(),
+        today=system().today(),
     )
     db().commit()
     return jsonify(unit_service.related_dict(related))
@@ -390,7 +392,6 @@ def attachment_json(attachment) -> dict:
 @bp.post("/unit/attachments")
 @login_required("employer")
 def attachment_upload():
-    from datetime import date
 
     storage = request.files.get("file")
     if storage is None:
@@ -405,7 +406,7 @@ def attachment_upload():
         filename=storage.filename or "",
         data=storage.read(),
         kind=kind,
-        limit_bytes=uploads.upload_limit_bytes(unit.cdpf_region, date.today()),
+        limit_bytes=uploads.upload_limit_bytes(unit.cdpf_region, system().today()),
     )
     db().commit()
     return jsonify(attachment_json(attachment)), 201
