@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         notices,
         placements,
         review,
+        security,
         units,
     )
 
@@ -56,6 +57,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (auth, home, placements, units, calculator, notices, review, api):
+    for module in (security, auth, home, placements, units, calculator, notices, review, api):
         module.init_app(app)
     return app

@@ -4,6 +4,10 @@
  *   steppers                 [data-step] −/+ buttons of the 残保金计算器
  *   captcha refresh          [data-captcha-refresh] reloads the image
  *   confirmations            form[data-confirm] asks before submitting
+ *   select all               [data-check-all=NAME] ticks every input[name=NAME]
+ *   bar widths               [data-bar-width=PERCENT] sizes a chart bar
+ * Everything is wired here rather than in onsubmit=/onclick=/style= attributes: the pages'
+ * Content-Security-Policy allows scripts and styles from our own files only.
  */
 (function () {
   "use strict";
@@ -105,6 +109,20 @@
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
+    });
+    document.querySelectorAll("[data-check-all]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var name = box.getAttribute("data-check-all");
+        document.querySelectorAll('input[type="checkbox"]').forEach(function (other) {
+          if (other.name === name && !other.disabled) { other.checked = box.checked; }
+        });
+      });
+    });
+    // Setting style properties from a script is allowed by style-src 'self' (a style=
+    // attribute in the HTML is not).
+    document.querySelectorAll("[data-bar-width]").forEach(function (bar) {
+      var width = parseFloat(bar.getAttribute("data-bar-width"));
+      bar.style.width = (isNaN(width) ? 0 : Math.max(0, Math.min(100, width))) + "%";
     });
     document.querySelectorAll("[data-back]").forEach(function (button) {
       button.addEventListener("click", function () {
