@@ -79,7 +79,7 @@ def test_employer_pages_log_no_csp_violation(live_server, watched, shots):
     shots(page, "csp-03-placements")
     detail = first_link(page, r"^/placements/\d+$")
     visit(page, f"{base}/placements/new")
-    page.wait_for_function("document.querySelectorAll('.region-picker select option').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('.region-picker select option').length > 1")
     check(page)
     shots(page, "csp-04-wizard")
     visit(page, base + detail)
@@ -104,6 +104,11 @@ def test_reviewer_pages_log_no_csp_violation(live_server, watched, shots):
     login(page, base, "reviewer_anshan", staff=True)
     check(page)
     visit(page, f"{base}/review/")
+    for _ in range(60):  # the seeded claim reaches the inbox when its in-process job has run
+        if page.locator("a[href^='/review/tasks/']").count():
+            break
+        page.wait_for_timeout(500)
+        visit(page, f"{base}/review/")
     shots(page, "csp-09-inbox")
     task = first_link(page, r"^/review/tasks/[^/]+$")
     visit(page, base + task)

@@ -33,13 +33,13 @@ def test_employer_registers_a_person(live_server, page, population, shots, tmp_p
     page.click("text=+ 添加残疾人")
     page.fill('input[name="id_number"]', person.id_number)
     page.locator('input[name="id_number"]').dispatch_event("change")
-    page.wait_for_function("document.querySelector('input[name=name]').value.length > 0")
+    page.wait_for_function("() => document.querySelector('input[name=name]').value.length > 0")
     assert page.input_value('input[name="name"]') == person.person.name
     assert page.input_value("#f-sex") == person.person.sex
     page.fill('input[name="phone"]', "13812345678")
     page.select_option('select[name="household_type"]', "本市户籍")
     page.select_option('select[name="is_graduate"]', "0")
-    page.wait_for_function("document.querySelector('input[name=household_region]').value.length == 6")
+    page.wait_for_function("() => document.querySelector('input[name=household_region]').value.length == 6")
     shots(page, "03-add-person")
     page.click("text=保存，下一步")
     page.wait_for_load_state("networkidle")
