@@ -153,14 +153,14 @@ def seed_demo_people(app, sim) -> None:
         print(f"已为演示单位登记 {added} 名安置人员（部分已审核确认，部分待残联审核）", flush=True)
 
 
-def prepare_demo(settings, sim):
+def prepare_demo(settings, sim, test_config: dict | None = None):
     """The demo's database: upgraded on start (a new or old one alike), demo units and
     accounts, and people in the flow. Returns (app, logins)."""
     from webapp import create_app
 
     db_upgrade(settings.database_url)
     logins = load_demo_data(settings)
-    app = create_app(settings)
+    app = create_app(settings, test_config=test_config)
     seed_demo_people(app, sim)
     return app, logins
 

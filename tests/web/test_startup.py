@@ -4,6 +4,8 @@ upgrades the database itself and loads its data for any business year."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -44,13 +46,22 @@ def test_after_upgrade_the_web_process_starts(empty_var, monkeypatch):
             app.extensions["quotacert"].close()
 
 
-@pytest.mark.parametrize("year", [2026, 2027])
-def test_demo_upgrades_an_empty_database_and_loads_for_the_year(empty_var, simulator, year):
+@pytest.mark.parametrize("year", [2025, 2026, 2027])
+def test_demo_upgrades_an_empty_database_and_every_page_works_for_the_year(
+    empty_var, simulator, year
+):
+    """The business year rolls over: the demo loads, and every GET page of a seeded employer
+    and of a reviewer answers without a server error, whatever the year."""
+    from casework.demo import DEMO_PASSWORD, SEED_UNITS
     from casework.models import CertificationCase, Placement, User
+    from tests.web.conftest import CAPTCHA, login
+    from tests.web.test_security_headers import get_urls
 
     settings = cli._settings(simulator_url=simulator.url, job_runner="manual", business_year=year)
     assert not cli.schema_is_current(settings.database_url)
-    app, logins = cli.prepare_demo(settings, simulator)
+    app, logins = cli.prepare_demo(
+        settings, simulator, test_config={"CAPTCHA_TEXT": lambda: CAPTCHA, "RATELIMIT_ENABLED": False}
+    )
     try:
         assert cli.schema_is_current(settings.database_url)
         system = app.extensions["quotacert"]
@@ -58,5 +69,19 @@ def test_demo_upgrades_an_empty_database_and_loads_for_the_year(empty_var, simul
             assert s.scalar(select(func.count()).select_from(User)) == len(logins)
             cases = select(func.count()).select_from(Placement).join(CertificationCase)
             assert s.scalar(cases.where(CertificationCase.year == year)) > 0
+            first = s.scalar(select(Placement.id).join(CertificationCase).where(CertificationCase.year == year))
+        for who, staff in ((SEED_UNITS[0], False), ("reviewer_anshan", True)):
+            client = app.test_client()
+            assert login(client, who, DEMO_PASSWORD, staff=staff).status_code == 302
+            pages = [url for _, url in get_urls(app, attachment_id=1)]
+            pages += [f"/placements/{first}", "/placements/?status=已审核确认"]
+            if staff:
+                inbox = client.get("/review/").get_data(as_text=True)
+                pages += sorted(set(re.findall(r'href="(/review/tasks/[^"]+)"', inbox)))[:2]
+            for url in pages:
+                status = client.get(url).status_code
+                assert status < 500, f"{who} GET {url} -> {status} in {year}"
+                if url in ("/", "/placements/", "/review/", "/unit", "/calculator"):
+                    assert status in (200, 302, 403), (url, status)
     finally:
         app.extensions["quotacert"].close()
