@@ -6,6 +6,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+# The largest page a query may ask for: its offset (page × per_page) stays a 64-bit
+# integer on every database; a larger number is refused, never passed to SQL.
+MAX_PAGE = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class Page:

@@ -10,7 +10,7 @@ a URL); staff read units whose 残联主管部门 lies in their jurisdiction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -93,18 +93,6 @@ LEGAL_ID_TIP = "法人为港澳台居民或者外国人的，可以填写其他�
 _OTHER_ID = re.compile(r"^[A-Za-z0-9]{5,30}$")
 _TAX = re.compile(r"^[0-9A-Z]{15}$|^[0-9A-Z]{18}$|^[0-9A-Z]{20}$")
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_SELECTS = frozenset(
-    {
-        "nature",
-        "economic_type",
-        "industry",
-        "relation",
-        "cdpf_region",
-        "tax_region",
-        "admin_region",
-        "region_code",
-    }
-)
 
 
 # --- field checks (each returns the cleaned value or raises DomainError) ---------------
@@ -179,82 +167,16 @@ def _check_length(value: str, field: str, label: str, low: int, high: int) -> st
     return value
 
 
-def _check_choice(value: str, field: str, label: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise DomainError(f"请选择{label}", field)
-    return value
-
-
-def _check_count(raw: Any, field: str, label: str) -> int | None:
-    text = _text(raw)
-    if not text:
-        return None
-    if not text.isdigit() or int(text) > 10_000_000:
-        raise DomainError(f"{label}须为非负整数", field)
-    return int(text)
-
-
-def _unit_checks() -> dict[str, Any]:
-    L = LABELS
-    return {
-        "name": lambda v: _check_length(_text(v), "name", L["name"], 2, 200),
-        "tax_number": check_tax_number,
-        "nature": lambda v: _check_choice(_text(v), "nature", L["nature"], NATURES),
-        "economic_type": lambda v: _check_choice(
-            _text(v), "economic_type", L["economic_type"], ECONOMIC_TYPES
-        ),
-        "industry": lambda v: _check_choice(_text(v), "industry", L["industry"], INDUSTRIES),
-        "cdpf_region": lambda v: check_region(v, "cdpf_region", L["cdpf_region"], county=True),
-        "tax_region": lambda v: check_region(v, "tax_region", L["tax_region"], county=False),
-        "admin_region": lambda v: check_region(v, "admin_region", L["admin_region"], county=False),
-        "legal_name": lambda v: _check_length(_text(v), "legal_name", L["legal_name"], 2, 50),
-        "legal_id_number": check_legal_id,
-        "legal_phone": lambda v: check_phone(v, "legal_phone", L["legal_phone"]),
-        "org_code": check_org_code,
-        "phone": lambda v: check_phone(v, "phone", L["phone"]),
-        "staff_last_year": lambda v: _check_count(v, "staff_last_year", L["staff_last_year"]),
-        "contact_name": lambda v: _check_length(_text(v), "contact_name", L["contact_name"], 2, 50),
-        "contact_phone": lambda v: check_phone(v, "contact_phone", L["contact_phone"]),
-        "business_address": lambda v: _check_length(
-            _text(v), "business_address", L["business_address"], 2, 200
-        ),
-        "registered_address": lambda v: _check_length(
-            _text(v), "registered_address", L["registered_address"], 2, 200
-        ),
-    }
-
-
-def _clean(
-    data: Mapping[str, Any],
-    checks: Mapping[str, Any],
-    required: frozenset[str],
-    labels: Mapping[str, str],
-    errors: dict[str, str],
-) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    for key, check in checks.items():
-        raw = data.get(key)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if key in required:
-                verb = "请选择" if key in _SELECTS else "请填写"
-                errors[key] = f"{verb}{labels[key]}"
-            else:
-                cleaned[key] = None if key == "staff_last_year" else ""
-            continue
-        try:
-            cleaned[key] = check(raw)
-        except DomainError as exc:
-            errors[key] = exc.message
-    return cleaned
-
-
 def validate_unit(data: Mapping[str, Any]) -> dict[str, Any]:
-    """All unit fields cleaned, or FieldErrors naming every wrong one."""
-    errors: dict[str, str] = {}
-    cleaned = _clean(data, _unit_checks(), REQUIRED_UNIT_FIELDS, LABELS, errors)
-    if errors:
-        raise FieldErrors(errors)
-    return cleaned
+    """All unit fields cleaned, or FieldErrors naming every wrong one.
+
+    The rules are those of the one declaration `casework.schemas.units.UnitInput` (the
+    API validates JSON with it strictly; here form text is accepted, e.g. "120")."""
+    from casework.schemas import parse
+    from casework.schemas.units import UnitInput
+
+    model = data if isinstance(data, UnitInput) else parse(UnitInput, dict(data), strict=False)
+    return model.model_dump(include=set(UNIT_FIELDS))
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -383,18 +305,26 @@ def get_related_unit(session: Session, unit_id: int, related_id: int) -> Related
     return related
 
 
-def _related_checks() -> dict[str, Any]:
-    L = RELATED_LABELS
-    return {
-        "region_code": lambda v: check_region(v, "region_code", L["region_code"], county=False),
-        "credit_code": lambda v: parse_credit_code(_text(v), "credit_code"),
-        "tax_number": check_tax_number,
-        "org_code": check_org_code,
-        "name": lambda v: _check_length(_text(v), "name", L["name"], 2, 200),
-        "phone": lambda v: check_phone(v, "phone", L["phone"]),
-        "address": lambda v: _check_length(_text(v), "address", L["address"], 2, 200),
-        "relation": lambda v: _check_choice(_text(v), "relation", L["relation"], RELATIONS),
-    }
+def check_credit_code(raw: Any, field: str = "credit_code") -> str:
+    return parse_credit_code(_text(raw), field)
+
+
+def _validate_related(data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The 关联单位 fields by the declaration `RelatedUnitInput` (form text accepted);
+    problems go into `errors` so that the checks below can add theirs."""
+    from casework.schemas import parse
+    from casework.schemas.units import RelatedUnitInput
+
+    try:
+        model = (
+            data
+            if isinstance(data, RelatedUnitInput)
+            else parse(RelatedUnitInput, {**data, "attachment_ids": []}, strict=False)
+        )
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+        return {}
+    return model.model_dump(include=set(RELATED_FIELDS))
 
 
 def save_related_unit(
@@ -420,7 +350,7 @@ def save_related_unit(
     unit = get_unit(session, unit_id)
     related = get_related_unit(session, unit_id, related_id) if related_id is not None else None
     errors: dict[str, str] = {}
-    cleaned = _clean(data, _related_checks(), REQUIRED_RELATED_FIELDS, RELATED_LABELS, errors)
+    cleaned = _validate_related(data, errors)
 
     code = cleaned.get("credit_code")
     if code and code == unit.credit_code:

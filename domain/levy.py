@@ -132,6 +132,7 @@ def estimate_savings(
 # Sane business years for a levy estimate (the levy dates from 《残疾人就业条例》 2007).
 YEAR_RANGE = range(2007, 2100)
 
+# How each input is named in messages (the request is declared in casework.schemas.levy).
 FIELD_LABELS = {
     "year": "业务年度",
     "staff_count": "在职职工人数",
@@ -143,109 +144,3 @@ FIELD_LABELS = {
     "is_enterprise": "是否企业",
     "region_code": "行政区划",
 }
-_REQUIRED = (
-    "year",
-    "staff_count",
-    "avg_annual_wage",
-    "social_avg_annual_wage",
-    "severe_person_months",
-    "other_person_months",
-)
-
-
-def _number(raw: object) -> Decimal | None:
-    """A finite Decimal from a JSON number or numeric text; None for anything else."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except ArithmeticError:
-        return None
-    return value if value.is_finite() else None
-
-
-def _flag(raw: object) -> bool | None:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().lower() in ("true", "false", "1", "0"):
-        return raw.strip().lower() in ("true", "1")
-    return None
-
-
-def _integer_field(key: str, value: Decimal, errors: dict[str, str]) -> None:
-    label = FIELD_LABELS[key]
-    if key == "staff_count":
-        if value <= 0 or value != value.to_integral_value():
-            errors[key] = f"{label}须为正整数"
-    elif key == "year":
-        if value != value.to_integral_value() or int(value) not in YEAR_RANGE:
-            errors[key] = f"{label}须为{YEAR_RANGE.start}至{YEAR_RANGE.stop - 1}之间的年份"
-    elif value != value.to_integral_value():
-        errors[key] = f"{label}须为整数"
-
-
-def validate_levy_input(data: dict) -> tuple[LevyInput | None, dict[str, str]]:
-    """Check a calculator request; returns the input or per-field Chinese messages.
-
-    Web forms send text and JSON clients send numbers, so both are accepted; booleans,
-    NaN and infinity are not numbers here.
-    """
-    if not isinstance(data, dict):
-        return None, {"request": "请求内容须为JSON对象"}
-    errors: dict[str, str] = {}
-    values: dict[str, Decimal] = {}
-    for key in (*_REQUIRED, "ratio"):
-        raw = data.get(key)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if key != "ratio":
-                errors[key] = f"请输入{FIELD_LABELS[key]}"
-            continue
-        value = _number(raw)
-        if value is None:
-            errors[key] = f"{FIELD_LABELS[key]}须为数字"
-        elif value < 0:
-            errors[key] = f"{FIELD_LABELS[key]}不能为负数"
-        else:
-            values[key] = value
-    for key in ("year", "staff_count", "severe_person_months", "other_person_months"):
-        if key in values:
-            _integer_field(key, values[key], errors)
-    if "social_avg_annual_wage" in values and values["social_avg_annual_wage"] == 0:
-        errors["social_avg_annual_wage"] = f"{FIELD_LABELS['social_avg_annual_wage']}须大于0"
-    if "ratio" in values and not 0 < values["ratio"] < 1:
-        errors["ratio"] = "安置比例须大于0且小于1（如1.5%填0.015）"
-    months_ok = not {"staff_count", "severe_person_months", "other_person_months"} & errors.keys()
-    if months_ok and {"staff_count", "severe_person_months", "other_person_months"} <= values.keys():
-        total = values["severe_person_months"] + values["other_person_months"]
-        if total > MONTHS_PER_YEAR * values["staff_count"]:
-            message = "安置人月数不能超过职工人数×12"
-            errors["severe_person_months"] = message
-            errors["other_person_months"] = message
-    is_enterprise = True
-    if data.get("is_enterprise") is not None:
-        flag = _flag(data["is_enterprise"])
-        if flag is None:
-            errors["is_enterprise"] = "是否企业须为true或false"
-        else:
-            is_enterprise = flag
-    region = data.get("region_code")
-    if region not in (None, "") and (
-        not isinstance(region, str) or len(region.strip()) != 6 or not region.strip().isdigit()
-    ):
-        errors["region_code"] = "行政区划代码应为6位数字"
-    if errors:
-        return None, errors
-    return (
-        LevyInput(
-            year=int(values["year"]),
-            staff_count=int(values["staff_count"]),
-            avg_annual_wage=values["avg_annual_wage"],
-            social_avg_annual_wage=values["social_avg_annual_wage"],
-            severe_person_months=int(values["severe_person_months"]),
-            other_person_months=int(values["other_person_months"]),
-            ratio=values.get("ratio"),
-            is_enterprise=is_enterprise,
-            region_code=region.strip() if isinstance(region, str) and region.strip() else None,
-        ),
-        {},
-    )

@@ -15,16 +15,18 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, Flask, render_template, request
 from flask_login import current_user
 
+from casework.schemas import parse
+from casework.schemas.levy import LevyEstimateInput
 from casework.units import get_unit
-from domain.errors import DomainError
-from domain.levy import LevyResult, estimate_levy, estimate_savings, validate_levy_input
+from domain.errors import DomainError, FieldErrors
+from domain.levy import LevyResult, estimate_levy, estimate_savings
 from domain.params import params_for, social_average_wage
 from webapp.extensions import db, system
 from webapp.forms import LevyForm, attach_errors
 
 bp = Blueprint("calculator", __name__)
 
-# domain field → form field, and how the domain's label reads on this page
+# declaration field → form field, and how the page names it
 FIELD_MAP = {
     "year": "year",
     "staff_count": "staff_count",
@@ -35,7 +37,14 @@ FIELD_MAP = {
     "ratio": "ratio_percent",
     "is_enterprise": "is_enterprise",
 }
-LABEL_FIX = {"在职职工年平均工资": "单位月平均工资", "在职职工人数": "单位员工人数"}
+PAGE_LABELS = {
+    "staff_count": "单位员工人数",
+    "avg_annual_wage": "单位月平均工资",
+    "ratio": "残疾人安置比例",
+    "severe_person_months": "1–2级伤残人月数",
+    "other_person_months": "3–4级伤残人月数",
+}
+RATIO_PERCENT = "残疾人安置比例须大于0且小于100"
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,9 @@ def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
 
 
 def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, str]]:
-    """The levy input from the page's fields, and the page-specific field errors."""
+    """The estimate request from the page's fields: the page asks for a monthly wage and
+    a ratio in percent, the declaration for a yearly wage and a fraction. Values that are
+    no number are passed on as typed, so the declaration names the problem."""
     errors: dict[str, str] = {}
     data: dict = {
         "year": form.year.data,
@@ -99,13 +110,10 @@ def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, s
         "is_enterprise": form.is_enterprise.data == "1",
         "region_code": region,
     }
-    monthly = _decimal(form.avg_monthly_wage.data)
-    if not (form.avg_monthly_wage.data or "").strip():
-        errors["avg_monthly_wage"] = "请输入单位月平均工资"
-    elif monthly is None:
-        errors["avg_monthly_wage"] = "单位月平均工资须为数字"
-    else:
-        data["avg_annual_wage"] = str(monthly * 12)
+    raw_monthly = (form.avg_monthly_wage.data or "").strip()
+    monthly = _decimal(raw_monthly)
+    if raw_monthly:
+        data["avg_annual_wage"] = str(monthly * 12) if monthly is not None else raw_monthly
     social = (form.social_avg_annual_wage.data or "").strip()
     # 001's calculator has no cap; without a social average wage none is applied.
     data["social_avg_annual_wage"] = social or (
@@ -114,30 +122,34 @@ def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, s
     percent = (form.ratio_percent.data or "").strip()
     if percent:
         value = _decimal(percent)
-        if value is None:
-            errors["ratio_percent"] = "残疾人安置比例须为数字"
-        elif not 0 < value < 100:
-            errors["ratio_percent"] = "残疾人安置比例须大于0且小于100"
-        else:
-            data["ratio"] = str(value / 100)
+        data["ratio"] = str(value / 100) if value is not None else percent
     disabled = (form.disabled_monthly_wage.data or "").strip()
     if disabled and (_decimal(disabled) is None or _decimal(disabled) < 0):
         errors["disabled_monthly_wage"] = "残疾员工月薪须为非负数字"
     return data, errors
 
 
+def _validated(data: dict, errors: dict[str, str]) -> LevyEstimateInput | None:
+    """The request checked by the API's declaration; its messages go to the form fields."""
+    try:
+        return parse(LevyEstimateInput, data, strict=False, labels=PAGE_LABELS)
+    except FieldErrors as exc:
+        for key, message in exc.errors.items():
+            if key == "ratio" and _decimal(str(data.get("ratio"))) is not None:
+                message = RATIO_PERCENT  # the range, said in the page's unit
+            errors.setdefault(FIELD_MAP.get(key, key), message)
+        return None
+
+
 def _compute(form: LevyForm, region: str | None) -> Outcome | None:
     data, errors = _request_data(form, region)
-    levy_input, levy_errors = validate_levy_input(data)
-    for key, message in levy_errors.items():
-        for old, new in LABEL_FIX.items():
-            message = message.replace(old, new)
-        errors.setdefault(FIELD_MAP.get(key, key), message)
+    request_model = _validated(data, errors)
     if not (form.unit_name.data or "").strip():
         errors["unit_name"] = "请输入单位名称"
-    if errors or levy_input is None:
+    if errors or request_model is None:
         attach_errors(form, errors)
         return None
+    levy_input = request_model.levy_input()
     try:
         result = estimate_levy(levy_input)
     except DomainError as exc:

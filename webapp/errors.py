@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
+from casework.schemas.types import DB_INT_MAX
 from casework.scope import Forbidden
 from domain.errors import DomainError, FieldErrors, NotFound
 
@@ -79,7 +83,54 @@ def _internal(exc: InternalServerError):
     return respond(500)
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """JSON whose nesting is too deep for Python's parser (it raises RecursionError, not
+    ValueError) is treated as invalid JSON, so every `get_json` answers 400, not 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route (pages and API): 1…2³¹−1, the range of the database's
+    INTEGER ids; anything else does not match the route (404) instead of overflowing
+    the database driver."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = 1,
+                 max: int | None = DB_INT_MAX, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+def _check_paging():
+    """`page` and `per_page` are checked on every list by the one declaration
+    (`PageQuery`: page 1…2³¹−1, per_page 1…100). The API refuses a bad value with a
+    Chinese 400 (as its OpenAPI document says); a page clamps it — a bad or stale link
+    shows the first page — by dropping the value before the view reads it."""
+    if "page" not in request.args and "per_page" not in request.args:
+        return None
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from casework.schemas import parse
+    from casework.schemas.common import PageQuery
+
+    try:
+        parse(PageQuery, request.args.to_dict(), strict=False)
+    except FieldErrors as exc:
+        if wants_json():
+            return respond(400, exc.message, exc.errors)
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in exc.errors]
+        request.args = ImmutableMultiDict(kept)
+    return None
+
+
 def init_app(app: Flask) -> None:
+    # before any blueprint registers its routes, so that their <int:…> use the bounds
+    app.url_map.converters["int"] = DatabaseIdConverter
+    app.json = BoundedJSONProvider(app)
+    app.before_request(_check_paging)
     for status in (400, 401, 403, 404, 405, 413, 429):
         app.register_error_handler(status, _http)
     app.register_error_handler(CSRFError, _csrf)

@@ -8,7 +8,6 @@ from domain.levy import (
     estimate_levy,
     estimate_savings,
     rules_for,
-    validate_levy_input,
 )
 from domain.params_types import LevyRule, LevyTier
 
@@ -147,78 +146,6 @@ def test_estimate_savings(severe, other, avg, disabled, saving):
 
 # --- input validation ---------------------------------------------------------------
 
-GOOD = {
-    "year": 2025,
-    "staff_count": 1000,
-    "avg_annual_wage": 780000,
-    "social_avg_annual_wage": 400000,
-    "severe_person_months": 0,
-    "other_person_months": 0,
-}
-
-
-def test_valid_input_from_json_numbers_or_form_text():
-    data, errors = validate_levy_input(GOOD)
-    assert errors == {}
-    assert data == LevyInput(2025, 1000, D("780000"), D("400000"), 0, 0)
-    text = {k: str(v) for k, v in GOOD.items()} | {"ratio": "0.017", "is_enterprise": "false"}
-    data, errors = validate_levy_input(text)
-    assert errors == {}
-    assert data.ratio == D("0.017")
-    assert data.is_enterprise is False
-    assert validate_levy_input(GOOD | {"staff_count": 1000.0})[1] == {}
-
-
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"year": None}, "year", "请输入业务年度"),
-        ({"staff_count": ""}, "staff_count", "请输入在职职工人数"),
-        ({"avg_annual_wage": "abc"}, "avg_annual_wage", "在职职工年平均工资须为数字"),
-        ({"avg_annual_wage": True}, "avg_annual_wage", "在职职工年平均工资须为数字"),
-        ({"avg_annual_wage": float("nan")}, "avg_annual_wage", "在职职工年平均工资须为数字"),
-        ({"avg_annual_wage": "Infinity"}, "avg_annual_wage", "在职职工年平均工资须为数字"),
-        ({"social_avg_annual_wage": float("inf")}, "social_avg_annual_wage", "当地社会平均工资须为数字"),
-        ({"social_avg_annual_wage": [1]}, "social_avg_annual_wage", "当地社会平均工资须为数字"),
-        ({"avg_annual_wage": -1}, "avg_annual_wage", "在职职工年平均工资不能为负数"),
-        ({"social_avg_annual_wage": 0}, "social_avg_annual_wage", "当地社会平均工资须大于0"),
-        ({"staff_count": 0}, "staff_count", "在职职工人数须为正整数"),
-        ({"staff_count": 10.5}, "staff_count", "在职职工人数须为正整数"),
-        ({"staff_count": -3}, "staff_count", "在职职工人数不能为负数"),
-        ({"severe_person_months": 1.5}, "severe_person_months", "1–2级（含军人1–3级）安置人月数须为整数"),
-        ({"other_person_months": -1}, "other_person_months", "其他等级安置人月数不能为负数"),
-        ({"ratio": 0}, "ratio", "安置比例须大于0且小于1（如1.5%填0.015）"),
-        ({"ratio": 1.5}, "ratio", "安置比例须大于0且小于1（如1.5%填0.015）"),
-        ({"ratio": "NaN"}, "ratio", "安置比例须为数字"),
-        ({"year": 1999}, "year", "业务年度须为2007至2099之间的年份"),
-        ({"year": 2100}, "year", "业务年度须为2007至2099之间的年份"),
-        ({"year": "2025.5"}, "year", "业务年度须为2007至2099之间的年份"),
-        ({"is_enterprise": "maybe"}, "is_enterprise", "是否企业须为true或false"),
-        ({"region_code": "2103"}, "region_code", "行政区划代码应为6位数字"),
-    ],
-)
-def test_invalid_fields_get_chinese_messages(changes, field, message):
-    data, errors = validate_levy_input(GOOD | changes)
-    assert data is None
-    assert errors[field] == message
-
-
-def test_person_months_cannot_exceed_staff_times_twelve():
-    data, errors = validate_levy_input(GOOD | {"staff_count": 2, "severe_person_months": 20, "other_person_months": 5})
-    assert data is None
-    assert errors == {
-        "severe_person_months": "安置人月数不能超过职工人数×12",
-        "other_person_months": "安置人月数不能超过职工人数×12",
-    }
-    assert validate_levy_input(GOOD | {"staff_count": 2, "severe_person_months": 20, "other_person_months": 4})[1] == {}
-
-
-def test_every_missing_field_is_reported_at_once():
-    data, errors = validate_levy_input({})
-    assert data is None
-    assert set(errors) == set(GOOD)
-
-
 def test_float_inputs_are_read_as_their_decimal_text():
     # 1000 × 0.015 is exactly 15 only in decimal; 180 severe months meet the quota exactly
     data = LevyInput(2025, 1000, 780000.0, 400000.0, 90, 0, ratio=0.015)
@@ -226,7 +153,3 @@ def test_float_inputs_are_read_as_their_decimal_text():
     assert result.quota == D("15.000")
     assert result.rate == D("0")
     assert result.levy_full == D("0.00")
-
-
-def test_non_object_request():
-    assert validate_levy_input(["year", 2025]) == (None, {"request": "请求内容须为JSON对象"})

@@ -142,7 +142,7 @@ def test_ratio_defaults_to_the_quota_parameter(api):
         ({"social_avg_annual_wage": 0}, "social_avg_annual_wage"),
         ({"severe_person_months": -1}, "severe_person_months"),
         ({"other_person_months": True}, "other_person_months"),
-        ({"severe_person_months": 1000, "other_person_months": 500}, "severe_person_months"),
+        ({"severe_person_months": 1000, "other_person_months": 500}, "other_person_months"),
         ({"ratio": 1.5}, "ratio"),
         ({"ratio": -0.01}, "ratio"),
         ({"year": ...}, "year"),

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from casework import notices as notice_service
-from webapp.api import api_user, bp, document, login_required, schema
+from casework.schemas import answers
+from casework.schemas.common import SearchQuery
+from webapp.api import api_user, bp, login_required, spec
 from webapp.extensions import db
-from webapp.notices import page_number
 
-NOTICE = schema(
-    "Notice",
-    {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "title": {"type": "string"},
-            "body": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "public": {"type": "boolean", "description": "公开通知（否则为发给本单位的通知）"},
-            "region_code": {"type": "string"},
-        },
-    },
-)
-ERROR = {"$ref": "#/components/schemas/Error"}
+TAGS = ("通知公告",)
+
+
+class NoticeQuery(SearchQuery):
+    per_page: int = notice_service.PER_PAGE
 
 
 @bp.get("/notices")
 @login_required()
+@spec.declare(tags=TAGS, query=NoticeQuery, answer=answers.NoticePage, answer_description="一页通知（不含正文）", errors=(400, 401, 429))
 def notices_list():
+    """通知公告列表
+
+    本单位的通知及本地区（区县、市、省）和全国的公开通知，按时间倒序；q按标题和正文检索。page从1开始，per_page为1至100，超出范围返回400（不截断）。"""
+    args: NoticeQuery = spec.query()
     page = notice_service.list_notices(
-        db(), api_user(), q=request.args.get("q", ""), page=page_number()
+        db(), api_user(), q=args.q, page=args.page, per_page=args.per_page
     )
     return jsonify(
         {
@@ -45,64 +41,11 @@ def notices_list():
 
 @bp.get("/notices/<int:notice_id>")
 @login_required()
+@spec.declare(tags=TAGS, answer=answers.Notice, answer_description="通知", paths={"notice_id": "通知编号"}, errors=(401, 404, 429))
 def notices_detail(notice_id: int):
+    """通知详情
+
+    通知不存在或无权查看时为404。"""
     return jsonify(
         notice_service.notice_dict(notice_service.get_notice(db(), api_user(), notice_id))
     )
-
-
-document(
-    "/api/v1/notices",
-    "get",
-    {
-        "tags": ["通知公告"],
-        "summary": "通知公告列表",
-        "description": "本单位的通知及本地区（区县、市、省）和全国的公开通知，按时间倒序；q按标题和正文检索。",
-        "parameters": [
-            {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "关键字"},
-            {
-                "name": "page",
-                "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
-            },
-        ],
-        "responses": {
-            "200": {
-                "description": "一页通知（不含正文）",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "items": {"type": "array", "items": NOTICE},
-                                "total": {"type": "integer"},
-                                "page": {"type": "integer"},
-                                "pages": {"type": "integer"},
-                                "per_page": {"type": "integer"},
-                            },
-                        }
-                    }
-                },
-            },
-            "401": {"description": "未登录", "content": {"application/json": {"schema": ERROR}}},
-        },
-    },
-)
-document(
-    "/api/v1/notices/{notice_id}",
-    "get",
-    {
-        "tags": ["通知公告"],
-        "summary": "通知详情",
-        "parameters": [
-            {"name": "notice_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-        ],
-        "responses": {
-            "200": {"description": "通知", "content": {"application/json": {"schema": NOTICE}}},
-            "404": {
-                "description": "通知不存在或无权查看",
-                "content": {"application/json": {"schema": ERROR}},
-            },
-        },
-    },
-)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from casework import review, verification
+from casework.schemas import answers
+from casework.schemas.review import DecisionInput, TaskQuery
 from domain.id_number import mask_id_number
-from webapp.api import api_user, bp, document, json_body, login_required
+from webapp.api import api_user, bp, login_required, spec
 from webapp.api.serialize import certificate_json, contract_json, month_json
 from webapp.extensions import client_ip, db, system
 
 staff_only = login_required("reviewer", "supervisor")
-TID = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}]
-_ERR = {"description": "输入有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+TAGS = ("残联",)
+TID = {"task_id": "任务编号"}
 
 
 def _task_row(r) -> dict:
@@ -34,24 +36,26 @@ def _task_row(r) -> dict:
 
 @bp.get("/tasks")
 @staff_only
+@spec.declare(tags=TAGS, query=TaskQuery, answer=answers.TaskPage, answer_description="任务列表", errors=(400, 401, 403, 429))
 def tasks():
+    """待办任务（本人角色、本人辖区）
+
+    page从1开始，per_page为1至100；超出范围返回400（不截断）。"""
+    args: TaskQuery = spec.query()
     page = review.inbox(
-        db(), api_user(), now=system().runtime.clock.now(), q=request.args.get("q", ""), task_name=request.args.get("task", ""),
-        page=request.args.get("page", 1, type=int),
+        db(), api_user(), now=system().runtime.clock.now(), q=args.q, task_name=args.task,
+        page=args.page, per_page=args.per_page,
     )
     return jsonify({"total": page.total, "page": page.page, "per_page": page.per_page, "items": [_task_row(r) for r in page.items]})
 
 
-document("/api/v1/tasks", "get", {
-    "summary": "待办任务（本人角色、本人辖区）", "tags": ["残联"],
-    "parameters": [{"name": "task", "in": "query", "schema": {"type": "string"}}, {"name": "q", "in": "query", "schema": {"type": "string"}}, {"name": "page", "in": "query", "schema": {"type": "integer"}}],
-    "responses": {"200": {"description": "任务列表"}, "401": {"description": "未登录"}, "403": {"description": "非残联工作人员"}},
-})
-
-
 @bp.get("/tasks/<task_id>")
 @staff_only
+@spec.declare(tags=TAGS, answer=answers.Task, answer_description="任务", paths=TID, errors=(401, 403, 404, 429))
 def task(task_id: str):
+    """任务详情（含合同、残疾证、逐月核验结果、材料）
+
+    不存在或不在本人辖区时为404。"""
     row = review.task_for(db(), api_user(), task_id)
     body = _task_row(row)
     if row.placement is not None:
@@ -64,38 +68,25 @@ def task(task_id: str):
     return jsonify(body)
 
 
-document("/api/v1/tasks/{task_id}", "get", {
-    "summary": "任务详情（含合同、残疾证、逐月核验结果、材料）", "tags": ["残联"], "parameters": TID,
-    "responses": {"200": {"description": "任务"}, "404": {"description": "不存在或不在本人辖区"}},
-})
-
-
 @bp.post("/tasks/<task_id>/decision")
 @staff_only
+@spec.declare(tags=TAGS, json=DecisionInput, answer=answers.Done, answer_description="已审核", paths=TID)
 def decision(task_id: str):
-    data = json_body()
-    review.decide(db(), system(), api_user(), task_id, data.get("decisions") or {}, client_ip())
+    """安置登记审核：逐月认定有效/无效（无效须填写理由）"""
+    data: DecisionInput = spec.body()
+    decisions = {month: d.model_dump() for month, d in data.decisions.items()}
+    review.decide(db(), system(), api_user(), task_id, decisions, client_ip())
     db().commit()
     return jsonify({"done": True})
 
 
-document("/api/v1/tasks/{task_id}/decision", "post", {
-    "summary": "安置登记审核：逐月认定有效/无效（无效须填写理由）", "tags": ["残联"], "parameters": TID,
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["decisions"], "properties": {
-        "decisions": {"type": "object", "additionalProperties": {"type": "object", "properties": {"valid": {"type": "boolean"}, "reason": {"type": "string"}}}, "description": "键为月份（1–12）"}}}}}},
-    "responses": {"200": {"description": "已审核"}, "400": _ERR, "404": {"description": "不存在或不在本人辖区"}},
-})
-
-
 @bp.post("/tasks/<task_id>/send-to-tax")
 @staff_only
+@spec.declare(tags=TAGS, ok=202, answer=answers.Done, answer_description="已提交", paths=TID)
 def send_to_tax(task_id: str):
+    """发送税务部门（推送在后台进行）"""
     review.send_to_tax(db(), system(), api_user(), task_id, client_ip())
     db().commit()
     return jsonify({"done": True}), 202
 
 
-document("/api/v1/tasks/{task_id}/send-to-tax", "post", {
-    "summary": "发送税务部门（推送在后台进行）", "tags": ["残联"], "parameters": TID,
-    "responses": {"202": {"description": "已提交"}, "400": _ERR, "404": {"description": "不存在或不在本人辖区"}},
-})

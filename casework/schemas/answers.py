@@ -1,0 +1,192 @@
+"""What the API answers: declared for the OpenAPI document (keys are what the views'
+`*_dict`/`*_json` functions return; extra keys are allowed so that adding one is not a
+breaking change)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from casework import units as u
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Region(Answer):
+    code: str
+    name: str
+    level: Literal["province", "city", "county"]
+    has_children: bool
+
+
+class RegionList(Answer):
+    """下级行政区划（不含已撤销的）"""
+
+    parent: str | None
+    regions: list[Region]
+
+
+
+
+class Unit(Answer):
+    id: int
+    credit_code: str = Field(description=u.LABELS["credit_code"])
+    name: str | None = Field(default=None, description=u.LABELS["name"])
+    tax_number: str | None = Field(default=None, description=u.LABELS["tax_number"])
+    nature: str | None = Field(default=None, description=u.LABELS["nature"])
+    economic_type: str | None = Field(default=None, description=u.LABELS["economic_type"])
+    industry: str | None = Field(default=None, description=u.LABELS["industry"])
+    cdpf_region: str | None = Field(default=None, description=u.LABELS["cdpf_region"])
+    tax_region: str | None = Field(default=None, description=u.LABELS["tax_region"])
+    admin_region: str | None = Field(default=None, description=u.LABELS["admin_region"])
+    legal_name: str | None = Field(default=None, description=u.LABELS["legal_name"])
+    legal_id_number: str | None = Field(default=None, description=u.LABELS["legal_id_number"])
+    legal_phone: str | None = Field(default=None, description=u.LABELS["legal_phone"])
+    org_code: str | None = Field(default=None, description=u.LABELS["org_code"])
+    phone: str | None = Field(default=None, description=u.LABELS["phone"])
+    staff_last_year: int | None = Field(default=None, description=u.LABELS["staff_last_year"])
+    contact_name: str | None = Field(default=None, description=u.LABELS["contact_name"])
+    contact_phone: str | None = Field(default=None, description=u.LABELS["contact_phone"])
+    business_address: str | None = Field(default=None, description=u.LABELS["business_address"])
+    registered_address: str | None = Field(default=None, description=u.LABELS["registered_address"])
+    cdpf_region_name: str
+    tax_region_name: str
+    admin_region_name: str
+
+
+class RelatedUnit(Answer):
+    id: int
+    region_code: str
+    region_name: str
+    credit_code: str
+    tax_number: str | None
+    org_code: str | None
+    name: str
+    phone: str | None
+    address: str | None
+    relation: str
+    attachment_ids: list[int]
+
+
+class RelatedUnitList(Answer):
+    items: list[RelatedUnit]
+
+
+class StaffUnit(Unit):
+    related_units: list[RelatedUnit]
+
+
+class Attachment(Answer):
+    id: int
+    original_name: str
+    mime: Literal["image/jpeg", "image/png", "application/pdf"]
+    size: int
+    sha256: str | None = None
+    kind: str | None = None
+    url: str | None = None
+
+
+class Notice(Answer):
+    id: int
+    title: str
+    body: str | None = None
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    public: bool = Field(description="公开通知（否则为发给本单位的通知）")
+    region_code: str | None = None
+
+
+class NoticePage(Answer):
+    """一页通知（不含正文）"""
+
+    items: list[Notice]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+class Case(Answer):
+    id: int
+    year: int
+    stage: str
+    stage_name: str
+    locked: bool
+    can_declare: bool
+
+
+class PlacementRow(Answer):
+    id: int
+    name: str
+    id_number: str = Field(description="身份证号（列表中脱敏）")
+    status: str
+
+
+class PlacementPage(Answer):
+    total: int
+    page: int
+    per_page: int
+    items: list[PlacementRow]
+
+
+class PreviousPeople(Answer):
+    year: int
+    items: list[PlacementRow]
+
+
+class Imported(Answer):
+    imported: list[PlacementRow]
+
+
+class Placement(PlacementRow):
+    step: str
+    step_name: str
+    contracts: list[dict[str, Any]]
+    certificates: list[dict[str, Any]]
+    months: list[dict[str, Any]]
+
+
+class Created(Answer):
+    id: int
+    placement: Placement
+
+
+class Deleted(Answer):
+    deleted: int
+
+
+class ClaimedMonths(Answer):
+    claimed_months: list[int]
+    placement: Placement
+
+
+class RegistryPerson(Answer):
+    found: bool
+    id_number: str
+
+
+class Task(Answer):
+    task_id: str
+    task: str
+    title: str
+    overdue: bool
+
+
+class TaskPage(Answer):
+    total: int
+    page: int
+    per_page: int
+    items: list[Task]
+
+
+class Done(Answer):
+    done: bool
+
+
+class Uploaded(Answer):
+    id: int
+    size: int
+    mime: str
+    original_name: str
