@@ -6,12 +6,20 @@ so that a truncated, corrupt or encrypted file is refused at upload rather than 
 unreadable by a reviewer weeks later. Files are stored under
 ``upload_dir/sha[:2]/sha[2:4]/sha``: the same bytes are stored once, and the user's file
 name is kept only as data (for the download's Content-Disposition).
+
+Hostile files: an image's size is read from its header and compared with
+`MAX_IMAGE_PIXELS` before a pixel is decoded (a 257 KB PNG can claim 9,400 × 9,400 pixels
+and cost 85 MB to decode); a PDF loses whatever could run, launch or carry a file
+(`casework.pdfclean`) and the cleaned bytes are what is stored; a file name loses bidi and
+other control characters and always ends in the extension of its content, so
+``invoice\u202efdp.exe`` holding a PDF is kept as ``invoicefdp.exe.pdf``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import unicodedata
 import warnings
@@ -20,9 +28,11 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from casework import pdfclean
 from casework.models import Attachment, Unit
 from casework.models.attachment import KINDS
 from casework.scope import NotFound, is_within_jurisdiction
@@ -31,12 +41,21 @@ from domain.errors import DomainError
 FIELD = "file"
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 EXTENSIONS = {JPEG: "jpg", PNG: "png", PDF: "pdf"}
+# Extensions a name may already end in for its content (anything else gets EXTENSIONS'one).
+MATCHING_EXTENSIONS = {JPEG: ("jpg", "jpeg", "jpe", "jfif"), PNG: ("png",), PDF: ("pdf",)}
+# 40 megapixels: more than any phone photo or A4 scan at 600 dpi (35 MP) needs; an RGBA
+# image this large still costs 160 MB to decode, so nothing larger is decoded at all.
+MAX_IMAGE_PIXELS = 40_000_000
 MAGIC = ((b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG), (b"%PDF-", PDF))
 MAX_PDF_PAGES = 500
 NOT_ALLOWED = "仅支持jpeg、jpg、png、pdf格式的文件（按文件内容识别）"
 CORRUPT_PDF = "PDF文件已损坏，无法打开"
 ENCRYPTED_PDF = "PDF文件已加密，请上传未加密的文件"
 CORRUPT_IMAGE = "图片文件已损坏或不完整，无法打开"
+IMAGE_TOO_LARGE = "图片像素过多（超过4000万像素），请缩小后再上传"
+ACTIVE_PDF = "PDF文件含有无法移除的脚本或嵌入内容，请另存为普通PDF后再上传"
+# Bidi embeddings/overrides/isolates, the LRM/RLM/ALM marks: they reorder what is shown.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def sniff(data: bytes) -> str | None:
@@ -67,19 +86,26 @@ def _check_image(data: bytes, mime: str) -> None:
     from PIL import Image
 
     expected = "JPEG" if mime == JPEG else "PNG"
+    # Pillow's own guard (process-wide, so any other decoding path has it too): it warns
+    # above the limit and refuses at twice the limit, both from the header; the warning is
+    # an error here. The explicit comparison below keeps the limit if the guard is changed.
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as probe:
+            with Image.open(BytesIO(data)) as probe:  # reads the header only
                 if probe.format != expected:
                     raise DomainError(CORRUPT_IMAGE, FIELD)
+                width, height = probe.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise DomainError(IMAGE_TOO_LARGE, FIELD)
                 probe.verify()
             with Image.open(BytesIO(data)) as image:
                 image.load()  # decodes every pixel: catches truncated files
     except DomainError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DomainError("图片尺寸过大，请压缩后再上传", FIELD) from None
+        raise DomainError(IMAGE_TOO_LARGE, FIELD) from None
     except Exception:  # noqa: BLE001 - any decoder failure means the file is unusable
         raise DomainError(CORRUPT_IMAGE, FIELD) from None
 
@@ -125,17 +151,52 @@ def check_upload(data: bytes, limit_bytes: int) -> str:
     return mime
 
 
+def sanitize(data: bytes, mime: str) -> bytes:
+    """The bytes to store: a PDF without active content (the same bytes if it had none)."""
+    if mime != PDF:
+        return data
+    try:
+        return pdfclean.strip(data)
+    except ValueError:
+        raise DomainError(ACTIVE_PDF, FIELD) from None
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds; all mean "cannot open"
+        raise DomainError(CORRUPT_PDF, FIELD) from None
+
+
+def _visible(c: str) -> bool:
+    """Not a control, format (incl. bidi), private-use or unassigned character, nor a line
+    or paragraph separator."""
+    return c not in BIDI_CONTROLS and unicodedata.category(c) not in (
+        "Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"
+    )  # fmt: skip
+
+
 def safe_name(filename: str, mime: str) -> str:
-    """A display name: no directories or control characters, at most 200 characters."""
+    """The name stored, shown and served: no directories, no bidi or other control
+    characters, at most 200 characters, and always ending in the content's extension
+    (``invoice\u202efdp.exe`` holding a PDF → ``invoicefdp.exe.pdf``)."""
     name = unicodedata.normalize("NFC", filename or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
-    if not name:
-        name = f"附件.{EXTENSIONS[mime]}"
-    if len(name) > 200:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[:190] + dot + ext[:8]) if dot else name[:200]
-    return name
+    name = "".join(c if unicodedata.category(c) != "Zs" else " " for c in name if _visible(c))
+    name = re.sub(r" {2,}", " ", name).strip(" .")
+    ext = EXTENSIONS[mime]
+    stem, dot, current = name.rpartition(".")
+    if not dot or current.lower() not in MATCHING_EXTENSIONS[mime]:
+        stem, current = name, ext
+    stem = stem.strip(" .")[:190] or "附件"
+    return f"{stem}.{current}"
+
+
+def content_disposition(name: str, mime: str, *, inline: bool) -> str:
+    """A Content-Disposition with an ASCII `filename` for old clients and the exact name as
+    RFC 5987/6266 `filename*` (UTF-8, percent-encoded), always both."""
+    clean = safe_name(name, mime)
+    ascii_name = unicodedata.normalize("NFKD", clean).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r'[^A-Za-z0-9._ -]', "_", ascii_name).strip(" ._")
+    if not ascii_name.lower().endswith("." + clean.rsplit(".", 1)[-1].lower()):
+        ascii_name = f"attachment.{EXTENSIONS[mime]}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"
 
 
 def storage_path(settings: Any, sha: str) -> Path:
@@ -166,7 +227,9 @@ class PendingUpload:
 
 
 def prepare_upload(filename: str, data: bytes, limit_bytes: int) -> PendingUpload:
-    return PendingUpload(filename, data, check_upload(data, limit_bytes))
+    """Check the bytes and clean them (what is stored is what `sanitize` returns)."""
+    mime = check_upload(data, limit_bytes)
+    return PendingUpload(filename, sanitize(data, mime), mime)
 
 
 def store_checked(

@@ -195,7 +195,12 @@ def related_delete(related_id: int):
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int):
-    """Download: employers their own unit's files, staff those of units in their jurisdiction."""
+    """Download: employers their own unit's files, staff those of units in their jurisdiction.
+
+    Images open in the browser; a PDF is always a download, because a file stored before
+    uploads were cleaned may still carry a script that an inline viewer would run. The
+    name is cleaned again (older rows) and sent as RFC 5987 filename*; the sandbox policy
+    and nosniff mean that even a mislabelled file can run nothing here."""
     if current_user.role == "employer":
         if current_user.unit_id is None:
             abort(404)
@@ -203,18 +208,15 @@ def attachment(attachment_id: int):
     else:
         scope = {"region_code": current_user.region_code or ""}
     found, data = uploads.read_attachment(db(), system().settings, attachment_id, **scope)
-    response = send_file(
-        BytesIO(data),
-        mimetype=found.mime,
-        as_attachment=request.args.get("download") == "1",
-        download_name=found.original_name
-        or f"附件{found.id}.{uploads.EXTENSIONS.get(found.mime, 'bin')}",
-        max_age=0,
+    inline = found.mime != uploads.PDF and request.args.get("download") != "1"
+    response = send_file(BytesIO(data), mimetype=found.mime, max_age=0)
+    response.headers["Content-Disposition"] = uploads.content_disposition(
+        found.original_name or f"附件{found.id}", found.mime, inline=inline
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
     return response
 

@@ -188,14 +188,13 @@ def test_download_route(client, app, db, settings, employer, other_employer, sta
     assert response.data == pdf_bytes
     assert response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("inline") and "filename*=UTF-8''" in disposition
+    # a PDF is always a download (no inline viewer gets to run anything)
+    assert disposition.startswith("attachment;") and "filename*=UTF-8''" in disposition
     assert "%E5%8A%B3%E5%8A%A1" in disposition  # 劳务, percent-encoded
+    assert 'filename="2025.pdf"' in disposition  # the ASCII fallback for old clients
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert (
-        client.get(f"/attachments/{attachment_id}?download=1")
-        .headers["Content-Disposition"]
-        .startswith("attachment")
-    )
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "sandbox" in response.headers["Content-Security-Policy"]
 
     other = app.test_client()
     login(other, other_employer["login"])
