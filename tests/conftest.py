@@ -40,6 +40,31 @@ def unavailable(what: str, why: str) -> None:
     pytest.skip(message)
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--machine-date",
+        default="",
+        help="run the whole suite with the machine's date faked at this ISO instant "
+        "(time-machine, ticking from there); scripts/test-dates uses it",
+    )
+
+
+def pytest_configure(config) -> None:
+    """With --machine-date, every clock read in this process starts at that instant:
+    datetime.now(), date.today() and time.time() (monotonic time and sleeps stay real)."""
+    instant = config.getoption("--machine-date", default="")
+    if instant:
+        import time_machine
+
+        config._machine_date = time_machine.travel(instant, tick=True)
+        config._machine_date.start()
+
+
+def pytest_report_header(config) -> str | None:
+    instant = config.getoption("--machine-date", default="")
+    return f"machine date faked at {instant}" if instant else None
+
+
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[BackgroundSimulator]:
     running = serve_in_background(seed=2025)
