@@ -31,11 +31,26 @@ def test_employer_registers_a_person(live_server, page, population, shots, tmp_p
     shots(page, "02-placements-empty")
 
     page.click("text=+ 添加残疾人")
-    page.fill('input[name="id_number"]', person.id_number)
-    page.locator('input[name="id_number"]').dispatch_event("change")
+    id_input = page.locator('input[name="id_number"]')
+    # Someone this unit never placed: the autofill gets name, sex and age, no contact data.
+    stranger = population.select(unit="91210302052118596L")[0]
+    id_input.fill(stranger.id_number)
+    id_input.dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('autofill-hint').textContent.includes('手动填写')")
+    assert page.input_value('input[name="name"]') == stranger.person.name
+    assert page.input_value("#f-sex") == stranger.person.sex
+    assert page.input_value('input[name="phone"]') == ""
+    assert page.input_value('input[name="household_address"]') == ""
+    # The journey's person is on this unit's list of last year: contact data is filled too.
+    id_input.fill(person.id_number)
+    # the autofill fills empty fields only; cleared without moving the focus (a blur would
+    # fire a native change of the ID field)
+    page.eval_on_selector('input[name="name"]', "el => { el.value = ''; }")
+    id_input.dispatch_event("change")
     page.wait_for_function("() => document.querySelector('input[name=name]').value.length > 0")
     assert page.input_value('input[name="name"]') == person.person.name
     assert page.input_value("#f-sex") == person.person.sex
+    assert page.input_value('input[name="phone"]') == person.person.phone
     page.fill('input[name="phone"]', "13812345678")
     page.select_option('select[name="household_type"]', "本市户籍")
     page.select_option('select[name="is_graduate"]', "0")

@@ -21,7 +21,6 @@ from casework.schemas.placements import (
     PlacementQuery,
     UploadForm,
 )
-from domain.id_number import age_on, parse_id_number
 from webapp.api import ApiError, api_user, bp, login_required, spec
 from webapp.api.serialize import case_json, placement_json, placement_row
 from webapp.api.spec import body, form, query
@@ -95,37 +94,6 @@ def case_certificate_pdf():
     if case.certificate_ready_at is None:
         raise ApiError(409, "完成申报三个工作日后方可下载审核认定书")
     return _pdf(documents.certificate_pdf(db(), case), f"certificate_{case.year}.pdf")
-
-
-# -- registry look-up ------------------------------------------------------------------
-@bp.get("/registry/persons/<id_number>")
-@employer_only
-@spec.declare(tags=TAGS, answer=answers.RegistryPerson, paths={"id_number": "18位身份证号"})
-def registry_person(id_number: str):
-    """按身份证号从残疾人证信息库获取人员信息（自动填充）"""
-    parsed = parse_id_number(id_number)
-    found = placements.lookup_person(system(), parsed.number)
-    age = age_on(parsed.birth_date, system().today())
-    if found is None:
-        return _ok({"found": False, "id_number": parsed.number, "sex": parsed.sex, "age": age, "birth_date": parsed.birth_date.isoformat()})
-    return _ok(
-        {
-            "found": True,
-            "id_number": parsed.number,
-            "name": found.name,
-            "sex": found.sex,
-            "age": age,
-            "birth_date": found.birth_date.isoformat(),
-            "household_region": found.household_region,
-            "household_address": found.household_address,
-            "phone": found.phone,
-            "certificates": [
-                {"number": c.number, "kind": str(c.kind), "category": c.category, "grade": c.grade,
-                 "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat()}
-                for c in found.certificates
-            ],
-        }
-    )
 
 
 # -- placements ------------------------------------------------------------------------

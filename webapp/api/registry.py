@@ -3,6 +3,7 @@
 from webapp.api import (  # noqa: F401
     auth,
     levy,
+    lookup,
     notices,
     placements,
     review,

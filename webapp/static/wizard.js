@@ -76,7 +76,10 @@
           var box = document.querySelector('.region-picker[data-name="household_region"]');
           if (box) { box.querySelector('input[type="hidden"]').value = p.household_region; initPicker(box); }
         }
-        hint.textContent = p.found ? "已从残疾人证信息库获取该人员信息，请核对。" : "残疾人证信息库中未找到该人员，请手动填写带*的内容，并在残疾证管理中添加证件。";
+        /* The registry gives contact details only for people this unit has placed before
+           (scope "placed"); for a new person they are typed in. */
+        var typeIn = p.scope === "autofill" ? "联系电话、户籍地和户籍地址请手动填写。" : "";
+        hint.textContent = p.found ? "已从残疾人证信息库获取该人员信息，请核对。" + typeIn : "残疾人证信息库中未找到该人员，请手动填写带*的内容，并在残疾证管理中添加证件。";
       });
     });
   }
