@@ -1,8 +1,7 @@
-"""Parsing raw input (form fields or JSON values) into typed values with Chinese errors.
-
-Services take plain dicts from both the pages and the API, so both get the same checks
-and the same messages. Each parser raises DomainError naming its field; `collect` runs
-several and raises one FieldErrors with every message, so the user fixes all at once.
+"""Parsers of single values with Chinese errors, used by the declarations of
+`casework.schemas` (dates, money) and by the rules that need the database (`collect`
+gathers their messages so that the user fixes all at once). Field types, required fields
+and limits are declared in `casework.schemas`, not here.
 """
 
 from __future__ import annotations
@@ -15,30 +14,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import DomainError, FieldErrors
-from domain.phone import parse_phone
-
-
-def text(value: Any, field: str, label: str, *, required: bool = True, max_len: int = 200) -> str:
-    s = "" if value is None else str(value).strip()
-    if required and not s:
-        raise DomainError(f"请输入{label}", field)
-    if len(s) > max_len:
-        raise DomainError(f"{label}不能超过{max_len}个字", field)
-    return s
-
-
-def choice(value: Any, field: str, label: str, options: tuple[str, ...], *, required: bool = True) -> str:
-    s = "" if value is None else str(value).strip()
-    if not s and not required:
-        return ""
-    if s not in options:
-        raise DomainError(f"请选择{label}", field)
-    return s
-
-
-def phone(value: Any, field: str, label: str = "联系电话", *, required: bool = True) -> str:
-    s = text(value, field, label, required=required, max_len=30)
-    return parse_phone(s, field, label) if s else ""
 
 
 def a_date(value: Any, field: str, label: str) -> date:
@@ -87,25 +62,6 @@ def integer(value: Any, field: str, label: str, *, minimum: int, maximum: int) -
     if not minimum <= n <= maximum:
         raise DomainError(f"{label}须在{minimum}到{maximum}之间", field)
     return n
-
-
-def flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("1", "true", "on", "yes", "是", "y")
-
-
-def month_list(value: Any, field: str = "months") -> list[int]:
-    """Months 1–12 from a list or a comma-separated string."""
-    if value is None or value == "":
-        return []
-    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-    months = []
-    for item in items:
-        m = integer(item, field, "月份", minimum=1, maximum=12)
-        if m not in months:
-            months.append(m)
-    return sorted(months)
 
 
 def collect(parsers: dict[str, Callable[[], Any]]) -> dict[str, Any]:

@@ -8,14 +8,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from adapters.errors import AdapterError
-from casework import inputs
 from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Certificate, CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
 from casework.paging import Page, contains
 from casework.system import System
-from domain import regions
 from domain.certificate import category_name
 from domain.errors import DomainError, NotFound
 from domain.facts import PersonFact
@@ -94,30 +92,13 @@ def lookup_person(system: System, id_number: str) -> PersonFact | None:
 
 
 def _person_values(data: dict) -> dict:
-    values = inputs.collect(
-        {
-            "id_number": lambda: parse_id_number(data.get("id_number", "")),
-            "name": lambda: inputs.text(data.get("name"), "name", "姓名", max_len=30),
-            "phone": lambda: inputs.phone(data.get("phone"), "phone"),
-            "household_type": lambda: inputs.choice(
-                data.get("household_type"), "household_type", "户籍地类型", HOUSEHOLD_TYPES
-            ),
-            "household_region": lambda: regions.get(
-                str(data.get("household_region", "")).strip(), "household_region"
-            ).code,
-            "household_address": lambda: inputs.text(data.get("household_address"), "household_address", "户籍地址"),
-            "education": lambda: inputs.choice(
-                data.get("education"), "education", "文化程度", EDUCATION, required=False
-            ),
-            "guardian_name": lambda: inputs.text(
-                data.get("guardian_name"), "guardian_name", "监护人姓名", required=False, max_len=30
-            ),
-            "guardian_phone": lambda: inputs.phone(
-                data.get("guardian_phone"), "guardian_phone", "监护人电话", required=False
-            ),
-            "is_graduate": lambda: inputs.flag(data.get("is_graduate", False)),
-        }
-    )
+    """The person's fields by the declaration the API validates with (`PersonInput`);
+    the wizard page's text is read leniently ("1" for true)."""
+    from casework.schemas import parse
+    from casework.schemas.placements import PersonInput
+
+    values = parse(PersonInput, data, strict=False).model_dump()
+    values["id_number"] = parse_id_number(values["id_number"])
     id_info = values.pop("id_number")
     values.update(id_number=id_info.number, sex=id_info.sex, birth_date=id_info.birth_date)
     return values

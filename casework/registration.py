@@ -14,7 +14,7 @@ from casework.models import Attachment, Certificate, CertificationCase, Contract
 from casework.placements import require_task
 from casework.system import System
 from domain.certificate import category_name, needs_historical_certificate, parse_certificate_number
-from domain.contract import RELATIONS, contract_rule_errors
+from domain.contract import RELATIONS, contract_rule_errors  # noqa: F401  (RELATIONS: the choices, read by pages)
 from domain.credit_code import parse_credit_code
 from domain.errors import DomainError, FieldErrors, NotFound
 from domain.facts import CertificateFact, CertificateKind, ContractFact
@@ -48,22 +48,22 @@ def _unit_code(session: Session, raw, field: str, label: str, allowed: set[str],
 
 def contract_values(session: Session, unit: Unit, case: CertificationCase, data: dict) -> dict:
     allowed = {unit.credit_code} | {r.credit_code for r in unit.related_units}
-    dispatched = inputs.flag(data.get("dispatched", False))
+    from casework.schemas import parse
+    from casework.schemas.placements import ContractInput
+
+    # the fields by the declaration the API validates with; then what needs the database
+    declared = parse(ContractInput, {**data, "attachment_ids": data.get("attachment_ids") or []}, strict=False)
+    dispatched = declared.dispatched
     values = inputs.collect(
         {
-            "relation": lambda: inputs.choice(data.get("relation", "本单位"), "relation", "关联单位关系", RELATIONS),
-            "contract_type": lambda: inputs.choice(data.get("contract_type"), "contract_type", "合同类型", CONTRACT_TYPES),
-            "start": lambda: inputs.a_date(data.get("start"), "start", "合同开始日期"),
-            "end": lambda: inputs.a_date(data.get("end"), "end", "合同结束日期"),
-            "position": lambda: inputs.text(data.get("position"), "position", "岗位工种", max_len=50),
-            "monthly_wage": lambda: inputs.money(data.get("monthly_wage"), "monthly_wage", "合同月薪", maximum=inputs.Decimal("1000000")),
-            "agency_unit": lambda: _unit_code(session, data.get("agency_unit"), "agency_unit", "劳务派遣单位", allowed, required=dispatched),
-            "pension_unit": lambda: _unit_code(session, data.get("pension_unit"), "pension_unit", "社保参保单位", allowed),
-            "medical_unit": lambda: _unit_code(session, data.get("medical_unit"), "medical_unit", "医保参保单位", allowed),
-            "wage_unit": lambda: _unit_code(session, data.get("wage_unit"), "wage_unit", "工资发放单位", allowed),
-            "attachment_ids": lambda: _attachments(session, unit.id, data.get("attachment_ids")),
+            "agency_unit": lambda: _unit_code(session, declared.agency_unit, "agency_unit", "劳务派遣单位", allowed, required=dispatched),
+            "pension_unit": lambda: _unit_code(session, declared.pension_unit, "pension_unit", "社保参保单位", allowed),
+            "medical_unit": lambda: _unit_code(session, declared.medical_unit, "medical_unit", "医保参保单位", allowed),
+            "wage_unit": lambda: _unit_code(session, declared.wage_unit, "wage_unit", "工资发放单位", allowed),
+            "attachment_ids": lambda: _attachments(session, unit.id, declared.attachment_ids),
         }
     )
+    values.update(declared.model_dump(include={"relation", "contract_type", "start", "end", "position", "monthly_wage"}))
     values["dispatched"] = dispatched
     if values["end"] < values["start"]:
         raise FieldErrors({"end": "合同结束日期不能早于开始日期"})
@@ -119,15 +119,18 @@ def delete_contract(session: Session, user, case: CertificationCase, placement: 
 
 
 def certificate_values(session: Session, unit: Unit, placement: Placement, data: dict) -> dict:
-    kind = inputs.choice(data.get("kind"), "kind", "证件类型", tuple(k.value for k in CertificateKind))
-    values = inputs.collect(
-        {
-            "number": lambda: inputs.text(data.get("number"), "number", "残疾证号", max_len=30).upper(),
-            "valid_from": lambda: inputs.a_date(data.get("valid_from"), "valid_from", "有效期开始日期"),
-            "valid_to": lambda: inputs.a_date(data.get("valid_to"), "valid_to", "有效期结束日期"),
-            "attachment_ids": lambda: _attachments(session, unit.id, data.get("attachment_ids")),
-        }
-    )
+    from casework.schemas import parse
+    from casework.schemas.placements import CertificateInput
+
+    # the fields by the declaration the API validates with; then what needs the database
+    declared = parse(CertificateInput, {**data, "attachment_ids": data.get("attachment_ids") or []}, strict=False)
+    kind = declared.kind
+    values = {
+        "number": declared.number.upper(),
+        "valid_from": declared.valid_from,
+        "valid_to": declared.valid_to,
+        "attachment_ids": _attachments(session, unit.id, declared.attachment_ids),
+    }
     if values["valid_to"] < values["valid_from"]:
         raise FieldErrors({"valid_to": "有效期结束日期不能早于开始日期"})
     if kind == CertificateKind.DISABLED:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import inputs
 from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Attachment, CertificationCase, Placement
@@ -90,13 +89,23 @@ def attach_claim_material(session: Session, user, case: CertificationCase, place
     record(session, user, "上传核验材料", case_id=case.id, target=f"placement:{placement.id}", detail={"attachment": attachment.id, "material": material}, ip=ip)
 
 
+def _selected_months(raw) -> list[int]:
+    """The months ticked, by the declaration the API validates with (`MonthsInput`);
+    the page's text ("3") is read leniently."""
+    from casework.schemas import parse
+    from casework.schemas.placements import MonthsInput
+
+    months = raw if isinstance(raw, list | tuple) else ([] if raw in (None, "") else [raw])
+    return sorted(set(parse(MonthsInput, {"selected_months": list(months)}, strict=False).selected_months))
+
+
 def submit_months(
     session: Session, system: System, user, case: CertificationCase, placement: Placement, selected_raw, ip: str = ""
 ) -> list[int]:
     """保存，下一步: returns the claimed months (empty when the system confirms at once)."""
     ensure_open(case)
     task = require_task(session, placement, "select_months", "当前步骤不能提交月份")
-    selected = inputs.month_list(selected_raw, "selected_months")
+    selected = _selected_months(selected_raw)
     g = grid(case, placement)
     errors = selection_errors(g.results, g.dispatched, selected)
     if not selected:

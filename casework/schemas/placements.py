@@ -4,9 +4,10 @@ pages apply (the services re-check them on the values they receive)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from casework import placements as p
 from casework import registration as r
@@ -16,10 +17,15 @@ from casework.schemas.common import PageQuery
 from casework.schemas.messages import Label
 from casework.schemas.types import date_text, db_id, id_list, money, text
 from domain import regions
+from domain.contract import RELATIONS
 from domain.credit_code import parse_credit_code
 from domain.facts import CertificateKind
 from domain.id_number import parse_id_number
 from domain.phone import parse_phone
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 def _id_number(value: str) -> str:
@@ -38,7 +44,7 @@ def _credit_code(field: str):
     return lambda v: parse_credit_code(v, field)
 
 
-IdNumber = text("身份证号", max_len=18, rule=_id_number, verb="请输入", description="18位身份证号")
+IdNumber = text("身份证号", max_len=20, rule=_id_number, verb="请输入", description="18位身份证号")
 
 
 class PersonInput(Request):
@@ -60,12 +66,14 @@ class PersonInput(Request):
 
 class ContractInput(Request):
     dispatched: Annotated[bool, Label("是否劳务派遣")] = False
-    relation: text("关联单位关系", enum=r.RELATIONS)
+    relation: text(
+        "关联单位关系", enum=RELATIONS, description="省略时为“本单位”"
+    ) = "本单位"
     contract_type: text("合同类型", enum=r.CONTRACT_TYPES)
     start: date_text("合同开始日期")
     end: date_text("合同结束日期")
     position: text("岗位工种", max_len=50, verb="请输入")
-    monthly_wage: money("合同月薪", maximum=r.inputs.Decimal("1000000"))
+    monthly_wage: money("合同月薪", maximum=Decimal("1000000"))
     agency_unit: text(
         "劳务派遣单位", required=False, max_len=18, rule=_credit_code("agency_unit"),
         description="劳务派遣时必填：统一社会信用代码",
@@ -85,7 +93,10 @@ class CertificateInput(Request):
     valid_from: date_text("有效期开始日期")
     valid_to: date_text("有效期结束日期")
     grade: Annotated[
-        int | None, Label("伤残等级"), Field(ge=1, le=8, description="残疾军人证伤残等级（1–8）")
+        Annotated[int, Field(ge=1, le=8)] | None,
+        Label("伤残等级"),
+        BeforeValidator(_blank_is_none),
+        Field(description="残疾军人证伤残等级（1–8），残疾军人证必填"),
     ] = None
     attachment_ids: id_list("附件编号")
 
