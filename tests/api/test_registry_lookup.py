@@ -193,3 +193,17 @@ def test_rate_limit_is_per_unit_and_answers_in_chinese(limited_app, population):
 
     assert first.get(url(person.id_number), headers=unit_b).status_code == 200  # B's own
     assert len(lookups(app)) == 4  # the refused requests never reached the registry
+
+
+def test_registry_outage_is_a_chinese_error_and_still_audited(app, population, sim_control):
+    client = app.test_client()
+    unit_b = api_login(client, UNIT_B)
+    person = population.select(unit=UNIT_A)[0]
+    sim_control(outage=["cdpf"])
+    response = client.get(url(person.id_number), headers=unit_b)
+    assert response.status_code in (400, 503)
+    assert "残疾人证信息系统暂时无法访问" in response.get_json()["error"]
+    [row] = lookups(app)
+    assert row.target == person.id_number
+    assert row.detail == {"scope": "autofill", "unit_id": row.detail["unit_id"],
+                          "outcome": "registry_unavailable"}  # fmt: skip
