@@ -1,25 +1,26 @@
-"""Accounts: creating users, checking passwords, locking an account after repeated failures.
+"""Accounts: creating users, checking passwords, changing them.
 
 Employers log in with their 统一社会信用代码, staff with a user name. Passwords are argon2
-hashes. A failed attempt is counted on the account (the per-address rate limit lives in
-the web layer); after `MAX_FAILURES` failures the account is locked for `LOCK_MINUTES`.
-Error messages never say whether the account exists or the password was wrong.
+hashes. Failed attempts are throttled per (login, source address) and per login by
+`casework.login_guard` (see there why a per-account lock is not used: it let anyone lock
+an employer out). Error messages never say whether the account exists or the password
+was wrong.
 
-`authenticate` updates the failure counter and then raises, so the caller commits the
+`authenticate` updates the failure counters and then raises, so the caller commits the
 session whether it succeeds or not (together with the audit entry for the attempt).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import audit
+from casework import audit, login_guard, tokens
 from casework.models import Unit, User
 from casework.models.account import ROLE_NAMES
 from domain import regions
@@ -27,11 +28,11 @@ from domain.credit_code import parse_credit_code
 from domain.errors import DomainError
 from engine.db import as_utc
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+LOCK_MINUTES = login_guard.LOCK_MINUTES
 BAD_CREDENTIALS = "统一社会信用代码或密码错误"
 BAD_STAFF_CREDENTIALS = "用户名或密码错误"
-LOCKED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试"
+LOCKED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试；如确认密码无误，输入新的验证码后仍可登录"
+THROTTLED = "该账号近期登录失败次数过多，请{seconds}秒后再试"
 PASSWORD_RULE = "密码须为8至64位，且同时包含字母和数字"
 STAFF_LOGIN_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,60}$")
 
@@ -119,11 +120,6 @@ def create_user(
     return user
 
 
-def is_locked(user: User, now: datetime) -> bool:
-    until = as_utc(user.locked_until)
-    return until is not None and until > now
-
-
 def authenticate(
     session: Session,
     login: str,
@@ -136,8 +132,9 @@ def authenticate(
     """The user whose password matches, else LoginFailed (the caller commits either way).
 
     `staff` restricts the portal: True only staff accounts, False only employers, None
-    either. A locked account is refused even with the right password. Every attempt
-    leaves an audit entry ("login" or "login.failed" with the reason).
+    either. The right password gets in even while this (login, address) pair is locked;
+    only the login-wide spacing (many failures from everywhere) refuses a check outright.
+    Every attempt leaves an audit entry ("login" or "login.failed" with the reason).
     """
     now = as_utc(now) or datetime.now(UTC)
     generic = BAD_STAFF_CREDENTIALS if staff else BAD_CREDENTIALS
@@ -149,28 +146,60 @@ def authenticate(
         session.flush()
         return LoginFailed(message)
 
+    wait = login_guard.wait_seconds(session, login, now)
+    if wait:
+        raise fail(THROTTLED.format(seconds=wait), "throttled")
     if user is None or not user.active or not password:
         _safe_verify(_DUMMY_HASH, password or "")
         reason = "unknown" if user is None else "inactive" if not user.active else "empty_password"
-        raise fail(generic, reason)
-    if is_locked(user, now):
-        raise fail(LOCKED, "locked")
+        locked = login_guard.record_failure(session, login, ip, now)
+        raise fail(LOCKED if locked else generic, reason)
     if not _safe_verify(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            raise fail(LOCKED, "bad_password_locked")
-        raise fail(generic, "bad_password")
+        locked = login_guard.record_failure(session, login, ip, now)
+        raise fail(
+            LOCKED if locked else generic, "bad_password_locked" if locked else "bad_password"
+        )
     if staff is not None and user.is_staff != staff:
         raise fail(generic, "wrong_portal")  # right password, wrong portal: say nothing more
-    user.failed_logins = 0
-    user.locked_until = None
+    login_guard.record_success(session, login, ip)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(session, user, "login", target=f"user:{user.id}", ip=ip)
     session.flush()
     return user
+
+
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    now: datetime,
+    *,
+    ip: str = "",
+) -> int:
+    """Set a new password after checking the current one; every API token of the user
+    ends (the web layer ends the other sessions). Returns how many tokens were revoked.
+
+    Raises DomainError on the field at fault; nothing changes then.
+    """
+    if not current or not _safe_verify(user.password_hash, current):
+        raise DomainError("当前密码不正确", "current_password")
+    check_password_rule(new, "new_password")
+    if _safe_verify(user.password_hash, new):
+        raise DomainError("新密码不能与当前密码相同", "new_password")
+    user.password_hash = hash_password(new)
+    revoked = tokens.revoke_all(session, user, now, ip=ip)
+    audit.record(
+        session,
+        user,
+        "password.change",
+        target=f"user:{user.id}",
+        detail={"tokens_revoked": revoked},
+        ip=ip,
+    )
+    session.flush()
+    return revoked
 
 
 def user_dict(session: Session, user: User) -> dict:

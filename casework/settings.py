@@ -31,6 +31,13 @@ class Settings:
     # ISO instant the engine clock starts at in a new database (tests: a fixed weekday, so
     # that no test depends on the date it runs on); empty = real time.
     clock_start: str = field(default_factory=lambda: os.environ.get("QUOTACERT_CLOCK_START", ""))
+    # Sessions and API tokens (measured on the engine clock): a web session ends after
+    # `session_idle_minutes` without a request and `session_lifetime_hours` after login;
+    # the cookie is Secure when `session_cookie_secure` (set it when served over HTTPS).
+    session_idle_minutes: float = 30.0
+    session_lifetime_hours: float = 12.0
+    session_cookie_secure: bool = False
+    api_token_hours: float = 12.0
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -42,6 +49,19 @@ class Settings:
             s.business_year = int(os.environ["BUSINESS_YEAR"])
         s.job_runner = os.environ.get("JOB_RUNNER", "rq" if s.redis_url else "inprocess")
         s.job_lease_seconds = float(os.environ.get("JOB_LEASE_SECONDS", s.job_lease_seconds))
+        s.session_idle_minutes = float(
+            os.environ.get("SESSION_IDLE_MINUTES", s.session_idle_minutes)
+        )
+        s.session_lifetime_hours = float(
+            os.environ.get("SESSION_LIFETIME_HOURS", s.session_lifetime_hours)
+        )
+        s.session_cookie_secure = os.environ.get("SESSION_COOKIE_SECURE", "").strip().lower() in (
+            "1",
+            "true",
+            "yes",
+            "on",
+        )
+        s.api_token_hours = float(os.environ.get("API_TOKEN_HOURS", s.api_token_hours))
         for key, value in overrides.items():
             setattr(s, key, value)
         if not s.database_url:

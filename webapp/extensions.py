@@ -1,4 +1,5 @@
-"""Per-request database session, login manager, CSRF and the login rate limiter."""
+"""Per-request database session, server-side web sessions, login manager, CSRF and the
+login rate limiter."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def init_app(app: Flask) -> None:
         user = db().get(User, int(user_id))
         return user if user is not None and user.active else None
 
+    from webapp import sessions
+
+    sessions.init_app(app)  # server-side sessions: the database, or Redis with REDIS_URL
     csrf.init_app(app)
     storage = app.extensions["quotacert"].settings.redis_url or "memory://"
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage)

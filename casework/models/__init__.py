@@ -1,23 +1,30 @@
 """SQL models of the certification domain, one concept per module."""
 
 from casework.models.account import User
+from casework.models.api_token import ApiToken
 from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import CertificationCase
+from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
 from casework.models.unit import RelatedUnit, Unit
+from casework.models.web_session import WebSession
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEntry",
     "Certificate",
     "CertificationCase",
     "Contract",
+    "LoginGuard",
     "MonthCheck",
     "Notice",
     "Placement",
     "RelatedUnit",
     "Unit",
+    "UsedCaptcha",
     "User",
+    "WebSession",
 ]

@@ -135,6 +135,8 @@ def test_declare_verify_claim_review_complete(app, jobs, population):
     with system.transaction() as session:
         system.runtime.clock.advance(session, timedelta(days=7))
     jobs()
+    # API tokens expire after 12 hours on the engine clock: a week later, sign in again.
+    employer, reviewer = api_login(client, UNIT), api_login(client, "reviewer_anshan")
     pdf = client.get("/api/v1/case/certificate.pdf", headers=employer)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)

@@ -9,17 +9,17 @@ request must carry the CSRF token in `X-CSRFToken`. Errors are JSON with a Chine
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_login import current_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from casework import tokens
 from domain.errors import DomainError, FieldErrors, NotFound
-from webapp.extensions import csrf, db
+from webapp.extensions import client_ip, csrf, db, system
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-TOKEN_MAX_AGE = 12 * 3600
 # Endpoints anyone may call without a token; a browser's session cookie gives them no
 # authority, so they need no CSRF header either (e.g. the 残保金 estimate, logging in).
 PUBLIC_ENDPOINTS = {"api.levy_estimate", "api.auth_login", "api.auth_captcha", "api.region_children", "api.openapi_json"}
@@ -58,31 +58,36 @@ def error(status: int, message: str, fields: dict[str, str] | None = None):
     return jsonify(body), status
 
 
-def _serializer(app_secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app_secret, salt="quotacert-api-token")
+def issue_token(user, label: str = "") -> str:
+    """A new opaque bearer token for `user` (only its hash is stored; casework.tokens).
 
-
-def issue_token(user) -> str:
-    from flask import current_app
-
-    return _serializer(current_app.secret_key).dumps(
-        {"uid": user.id, "pw": user.password_hash[-16:]}
+    The secret is returned once; the row keeps who, when, from where and until when.
+    """
+    now = system().runtime.clock.now()
+    hours = system().settings.api_token_hours
+    issued = tokens.issue(
+        db(), user, now, lifetime=timedelta(hours=hours), label=label, ip=client_ip()
     )
+    g.api_token = issued.token
+    return issued.secret
 
 
 def _user_from_token(token: str):
-    from flask import current_app
-
-    from casework.models import User
-
-    try:
-        data = _serializer(current_app.secret_key).loads(token, max_age=TOKEN_MAX_AGE)
-    except (SignatureExpired, BadSignature):
+    """The user of a live token, or None; `g.api_token` is the token's row."""
+    found = tokens.authenticate(db(), token, system().runtime.clock.now())
+    if found is None:
+        db().rollback()
         return None
-    user = db().get(User, int(data.get("uid", 0)))
-    if user is None or not user.active or user.password_hash[-16:] != data.get("pw"):
-        return None
+    user, row = found
+    g.api_token = row
+    if db().dirty:  # last_used_at moved (at most once a minute): keep it
+        db().commit()
     return user
+
+
+def api_token():
+    """The token row this request authenticated with, or None (cookie or anonymous)."""
+    return g.get("api_token")
 
 
 def api_user():

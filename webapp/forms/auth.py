@@ -41,3 +41,27 @@ class StaffLoginForm(EmployerLoginForm):
         [Marked()],
         render_kw={"autocomplete": "username", "placeholder": "请输入用户名", "maxlength": 60},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    """修改密码: the current password, the new one twice (rules: accounts.check_password_rule)."""
+
+    current_password = PasswordField(
+        "当前密码",
+        [Marked()],
+        render_kw={"autocomplete": "current-password", "placeholder": "请输入当前密码"},
+    )
+    new_password = PasswordField(
+        "新密码",
+        [Marked()],
+        render_kw={
+            "autocomplete": "new-password",
+            "placeholder": "8至64位，同时包含字母和数字",
+            "maxlength": 64,
+        },
+    )
+    confirm_password = PasswordField(
+        "确认新密码",
+        [Marked()],
+        render_kw={"autocomplete": "new-password", "placeholder": "请再次输入新密码"},
+    )

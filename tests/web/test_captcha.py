@@ -1,0 +1,175 @@
+"""Captcha: one answer buys one attempt (replayed cookie, resent captcha_id, another
+process); legible image; 换一张 without inline script; the arithmetic alternative."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+from PIL import Image
+from sqlalchemy import select
+
+from casework import captcha as captcha_service
+from casework.models import AuditEntry
+from tests.web.conftest import CAPTCHA, PASSWORD, csrf_from
+
+COOKIE = "session"
+
+
+def password_attempts(db) -> int:
+    """Attempts that reached the password check (success or failure)."""
+    with db() as session:
+        return sum(
+            1
+            for e in session.scalars(select(AuditEntry))
+            if e.action == "login" or e.action == "login.failed"
+        )
+
+
+def test_replayed_cookie_after_one_solved_captcha_buys_no_second_attempt(app, employer, db):
+    client = app.test_client()
+    token = csrf_from(client, "/login")
+    client.get("/captcha.png")
+    saved = client.get_cookie(COOKIE).value  # the cookie right after loading the image
+    data = {"csrf_token": token, "login": employer["login"], "captcha": CAPTCHA}
+    first = client.post("/login", data={**data, "password": "Wrong12345"})
+    assert "统一社会信用代码或密码错误" in first.get_data(as_text=True)
+    assert password_attempts(db) == 1
+    for password in ("Wrong23456", PASSWORD):  # replay the saved cookie, same answer
+        replay = app.test_client()
+        replay.set_cookie(COOKIE, saved)
+        again = replay.post("/login", data={**data, "password": password})
+        assert again.status_code == 400
+        assert "验证码" in again.get_data(as_text=True)
+    assert password_attempts(db) == 1
+
+
+def test_captcha_id_is_one_use_across_processes(make_app, employer, db):
+    """Two apps on one database stand for two web processes."""
+    first, second = make_app(), make_app()
+    captcha = first.test_client(use_cookies=False).get("/api/v1/auth/captcha").get_json()
+    body = {
+        "login": employer["login"],
+        "password": "Wrong12345",
+        "captcha_id": captcha["captcha_id"],
+        "captcha": CAPTCHA,
+    }
+    assert (
+        first.test_client(use_cookies=False).post("/api/v1/auth/login", json=body).status_code
+        == 401
+    )
+    again = second.test_client(use_cookies=False).post(
+        "/api/v1/auth/login", json={**body, "password": PASSWORD}
+    )
+    assert again.status_code == 400 and "失效" in again.get_json()["fields"]["captcha"]
+
+
+def test_a_wrong_answer_uses_the_captcha_up_too(app, employer):
+    client = app.test_client(use_cookies=False)
+    captcha = client.get("/api/v1/auth/captcha").get_json()
+    body = {"login": employer["login"], "password": PASSWORD, "captcha_id": captcha["captcha_id"]}
+    wrong = client.post("/api/v1/auth/login", json={**body, "captcha": "ZZZZ"})
+    assert wrong.get_json()["fields"]["captcha"] == "验证码错误"
+    right = client.post("/api/v1/auth/login", json={**body, "captcha": CAPTCHA})
+    assert right.status_code == 400 and "失效" in right.get_json()["fields"]["captcha"]
+
+
+def test_image_is_larger_with_four_glyphs_from_an_unambiguous_alphabet(client):
+    response = client.get("/captcha.png")
+    image = Image.open(BytesIO(response.data))
+    assert image.size == (160, 60)
+    assert response.headers["Cache-Control"].startswith("no-store")
+    assert captcha_service.LENGTH == 4
+    for a, b in ("0O", "1I", "1L", "2Z", "5S", "8B", "6G", "UV", "0D", "9P"):
+        assert not (a in captcha_service.ALPHABET and b in captcha_service.ALPHABET), (a, b)
+
+
+def test_image_glyphs_are_dark_on_light(client):
+    """The stock generator painted dark glyphs pale (its mask was the colour's lightness)."""
+    image = Image.open(BytesIO(client.get("/captcha.png").data)).convert("L")
+    histogram = image.histogram()
+    dark = sum(histogram[:120])
+    assert dark > sum(histogram) * 0.05  # solid strokes, not a faint wash
+
+
+def test_login_page_has_a_refresh_button_and_no_inline_script(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "换一张" in page and "data-captcha-renew" in page
+    assert 'src="/static/login.js"' in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)  # no inline script
+    assert not re.search(r"\son[a-z]+=", page)  # no inline event handlers
+    assert client.get("/static/login.js").status_code == 200
+
+
+def test_arithmetic_question_on_the_page(make_app, employer):
+    app = make_app(CAPTCHA_ARITHMETIC=lambda: (7, 5))
+    client = app.test_client()
+    page = client.get("/login?captcha=arithmetic").get_data(as_text=True)
+    assert "7 加 5 等于几？" in page and "改用图形验证码" in page
+    assert 'inputmode="numeric"' in page
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login?captcha=arithmetic",
+        data={
+            "csrf_token": token,
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha": "１２",  # full-width digits from a Chinese input method count too
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_arithmetic_wrong_answer_shows_a_new_question(make_app, employer):
+    app = make_app(CAPTCHA_ARITHMETIC=lambda: (3, 4))
+    client = app.test_client()
+    page = client.get("/login?captcha=arithmetic").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "login": employer["login"], "password": PASSWORD}
+    wrong = client.post("/login?captcha=arithmetic", data={**data, "captcha": "8"})
+    assert wrong.status_code == 400
+    text = wrong.get_data(as_text=True)
+    assert "验证码错误" in text and "3 加 4 等于几？" in text
+    assert (
+        client.post("/login?captcha=arithmetic", data={**data, "captcha": "7"}).status_code == 302
+    )
+
+
+def test_image_page_offers_the_arithmetic_alternative(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "/login?captcha=arithmetic" in page and "改用算术题" in page
+
+
+def test_question_refresh_endpoint(make_app):
+    app = make_app(CAPTCHA_ARITHMETIC=lambda: (2, 6))
+    response = app.test_client().get("/captcha/question")
+    assert response.get_json() == {"question": "2 加 6 等于几？"}
+    assert response.headers["Cache-Control"].startswith("no-store")
+
+
+def test_api_arithmetic_captcha(make_app, employer):
+    app = make_app(CAPTCHA_ARITHMETIC=lambda: (7, 5))
+    client = app.test_client(use_cookies=False)
+    captcha = client.get("/api/v1/auth/captcha?kind=arithmetic").get_json()
+    assert captcha["kind"] == "arithmetic" and captcha["question"] == "7 加 5 等于几？"
+    assert "image" not in captcha and "12" not in captcha["captcha_id"]
+    response = client.post(
+        "/api/v1/auth/login",
+        json={
+            "login": employer["login"],
+            "password": PASSWORD,
+            "captcha_id": captcha["captcha_id"],
+            "captcha": "12",
+        },
+    )
+    assert response.status_code == 200
+    bad = client.get("/api/v1/auth/captcha?kind=audio")
+    assert bad.status_code == 400 and "kind" in bad.get_json()["fields"]
+
+
+def test_arithmetic_questions_are_small_sums():
+    for _ in range(50):
+        a, b = captcha_service.random_operands()
+        question, answer = captcha_service.arithmetic_question(a, b)
+        assert 1 <= a <= 9 and 1 <= b <= 9 and answer == str(a + b)
+        assert question.endswith("等于几？")
