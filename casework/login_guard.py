@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,8 +109,25 @@ def pair_locked(session: Session, login: str, ip: str, now: datetime) -> bool:
     return until is not None and until > now
 
 
+def prune(session: Session, now: datetime) -> None:
+    """Forget rows that no longer hold anything: pairs past their window and lock, logins
+    past their window with nothing left to tell."""
+    stale_pair = and_(
+        LoginGuard.key.startswith("pair:"),
+        LoginGuard.window_start < now - PAIR_WINDOW,
+        or_(LoginGuard.locked_until.is_(None), LoginGuard.locked_until < now),
+    )
+    stale_login = and_(
+        LoginGuard.key.startswith("login:"),
+        LoginGuard.window_start < now - LOGIN_WINDOW,
+        LoginGuard.unseen_failures == 0,
+    )
+    session.execute(delete(LoginGuard).where(or_(stale_pair, stale_login)))
+
+
 def record_failure(session: Session, login: str, ip: str, now: datetime) -> bool:
     """Count one wrong password; True when the pair is (now) locked."""
+    prune(session, now)
     pair = _row(session, pair_key(login, ip), now)
     _roll_window(pair, now, PAIR_WINDOW)
     pair.failures += 1

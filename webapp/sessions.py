@@ -212,9 +212,10 @@ def init_app(app: Flask) -> None:
     settings = system.settings
     idle = timedelta(minutes=settings.session_idle_minutes)
     lifetime = timedelta(hours=settings.session_lifetime_hours)
-    app.config.setdefault("SESSION_COOKIE_SECURE", bool(settings.session_cookie_secure))
+    if settings.session_cookie_secure:  # Flask's own default is False; a test may set True
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     # Only changed sessions are written; the expiry is ours, not a refreshed cookie date.
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.permanent_session_lifetime = lifetime

@@ -110,3 +110,28 @@ def test_api_login_reports_failed_attempts(app, employer):
     assert body["failed_attempts"]["count"] == 1
     assert body["failed_attempts"]["last_ip"] == "203.0.113.9"
     assert attempt(PASSWORD).get_json()["failed_attempts"] is None
+
+
+def test_stale_rows_are_forgotten(db, employer):
+    from sqlalchemy import select
+
+    from casework.models import LoginGuard
+
+    now = datetime(2026, 4, 15, 2, 0, tzinfo=UTC)
+    with db() as session:
+        for address in ("203.0.113.1", "203.0.113.2"):
+            with pytest.raises(accounts.LoginFailed):
+                accounts.authenticate(session, employer["login"], "Guess12345", now, ip=address)
+        assert len(session.scalars(select(LoginGuard)).all()) == 3  # two pairs, one login
+        later = now + timedelta(hours=2)
+        with pytest.raises(accounts.LoginFailed):
+            accounts.authenticate(session, "91210302000000099X", "Guess12345", later, ip="1.1.1.1")
+        keys = sorted(row.key for row in session.scalars(select(LoginGuard)))
+    # the employer's login row stays: its holder has not been told yet
+    assert keys == sorted(
+        [
+            "login:91210302000000099X",
+            f"login:{employer['login']}",
+            "pair:91210302000000099X|1.1.1.1",
+        ]
+    )

@@ -205,3 +205,21 @@ def test_password_page_needs_login_and_header_links_it(client, employer):
     assert client.get("/password").status_code == 302
     login(client, employer["login"])
     assert 'href="/password"' in client.get("/notices").get_data(as_text=True)
+
+
+def test_secure_cookie_from_the_settings(tmp_path):
+    from casework.settings import Settings
+    from webapp import create_app
+
+    settings = Settings(
+        var_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path}/s.db",
+        job_runner="manual",
+        session_cookie_secure=True,
+    )
+    app = create_app(settings, test_config={"TESTING": True, "CREATE_SCHEMA": True})
+    try:
+        header = app.test_client().get("/captcha.png").headers["Set-Cookie"]
+        assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+    finally:
+        app.extensions["quotacert"].close()
