@@ -3,7 +3,9 @@
 Clients authenticate with `Authorization: Bearer <token>` (from POST /api/v1/auth/login);
 the browser's own fetches may use the session cookie instead, and then a state-changing
 request must carry the CSRF token in `X-CSRFToken`. Errors are JSON with a Chinese
-`error` and, for bad input, one Chinese message per field in `fields`.
+`error` and, for bad input, one Chinese message per field in `fields`. What each operation
+accepts and answers is declared once (`webapp.api.spec.declare` over `casework.schemas`),
+which validates the request and generates the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -23,26 +25,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Endpoints anyone may call without a token; a browser's session cookie gives them no
 # authority, so they need no CSRF header either (e.g. the 残保金 estimate, logging in).
 PUBLIC_ENDPOINTS = {"api.levy_estimate", "api.auth_login", "api.auth_captcha", "api.region_children", "api.openapi_json"}
-_PATHS: dict[str, dict] = {}
-_SCHEMAS: dict[str, dict] = {}
-
-
-def document(path: str, method: str, spec: dict) -> None:
-    """Add one operation to the OpenAPI document (called at import by each API module)."""
-    _PATHS.setdefault(path, {})[method.lower()] = spec
-
-
-def schema(name: str, body: dict) -> dict:
-    _SCHEMAS[name] = body
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def openapi_paths() -> dict[str, dict]:
-    return _PATHS
-
-
-def openapi_schemas() -> dict[str, dict]:
-    return _SCHEMAS
 
 
 class ApiError(Exception):
@@ -141,14 +123,6 @@ def _domain_error(exc: DomainError):
         return error(400, "输入有误", exc.errors)
     fields = {exc.field: exc.message} if exc.field else None
     return error(400, exc.message, fields)
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a 400 in Chinese."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "请求体须为JSON对象")
-    return data
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ def result_json(result: LevyResult) -> dict:
 @bp.post("/levy/estimate")
 @spec.declare(
     tags=("残保金计算器",), json=LevyEstimateInput, answer=LevyEstimate,
-    answer_description="估算结果（金额单位：元，保留到分）", public=True, errors=(400, 429),
+    answer_description="估算结果（金额单位：元，保留到分）", public=True, errors=(400, 401, 429),
 )  # fmt: skip
 def levy_estimate():
     """估算残疾人就业保障金

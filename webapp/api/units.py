@@ -29,7 +29,7 @@ class RegionQuery(Query):
 
 
 @bp.get("/regions")
-@declare(tags=TAGS, query=RegionQuery, answer=answers.RegionList, public=True, errors=(400, 429))
+@declare(tags=TAGS, query=RegionQuery, answer=answers.RegionList, public=True, errors=(400, 401, 429))
 def region_children():
     """行政区划（省/市/区县级联）
 
