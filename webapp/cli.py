@@ -170,7 +170,7 @@ def run_demo(host: str, port: int, sim_port: int) -> None:
     from adapters.simulator import serve_in_background
     from casework.demo import DEMO_PASSWORD
 
-    sim = serve_in_background(seed=2025, port=sim_port)
+    sim = serve_in_background(seed=2025, year=_settings().business_year, port=sim_port)
     os.environ.setdefault("SIMULATOR_URL", sim.url)
     settings = _settings(simulator_url=sim.url)
     app, logins = prepare_demo(settings, sim)

@@ -1,7 +1,9 @@
 """A bundled simulator of every outside system, so each service task runs over real HTTP.
 
-`create_simulator(seed)` builds the Flask app; `serve_in_background()` runs it for tests;
-`python -m adapters.simulator --host 127.0.0.1 --port 8765` runs it stand-alone.
+`create_simulator(seed, year=)` builds the Flask app for a business year (data for it and
+the year before); `serve_in_background()` runs it for tests and the demo;
+`python -m adapters.simulator --host 127.0.0.1 --port 8765 [--year 2026]` runs it
+stand-alone (the year defaults to $BUSINESS_YEAR, as in the web and job processes).
 """
 
 from adapters.simulator.app import create_simulator

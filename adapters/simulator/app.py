@@ -1,5 +1,8 @@
 """The simulator web app: every outside system over real HTTP, plus control routes.
 
+It serves one business year (and the year before it) of one seed's population: start it
+with the business year of the system that calls it (`year=`, `--year`, BUSINESS_YEAR).
+
 Control and inspection routes (never used by production clients):
 GET  /_health                                   -> {"status": "ok", "seed", "year", "people", "units"}
 GET  /_control                                  -> {"latency_ms", "error_rate", "outage", "systems"}
@@ -19,13 +22,22 @@ from flask import Flask, jsonify, request
 
 from adapters import wire
 from adapters.simulator.control import SYSTEMS, ControlError, ControlState
-from adapters.simulator.population import SCENARIOS, DemoPerson, Population, generate_population
+from adapters.simulator.population import (
+    BUSINESS_YEAR,
+    SCENARIOS,
+    DemoPerson,
+    Population,
+    generate_population,
+)
 from adapters.simulator.routes import register_system_routes
 from adapters.simulator.tax import TaxInbox
 
 
-def create_simulator(seed: int = 2025, *, population: Population | None = None) -> Flask:
-    population = population or generate_population(seed)
+def create_simulator(
+    seed: int = 2025, *, year: int = BUSINESS_YEAR, population: Population | None = None
+) -> Flask:
+    """The simulator for business `year` (ignored when a `population` is given)."""
+    population = population or generate_population(seed, year)
     control = ControlState(seed)
     tax = TaxInbox()
     app = Flask("quotacert_simulator")

@@ -1,8 +1,14 @@
-"""Deterministic synthetic people for the simulator: same seed, same data, no wall clock.
+"""Deterministic synthetic people for the simulator: same seed and year, same data, no
+wall clock.
 
-Business year 2025, with 2024 data so last year's list can be imported. Each person has a
-`scenario` naming the one edge case they exercise (see SCENARIOS), so tests and the demo
-loader can pick "a person whose pension has a gap" without knowing any ID number.
+A population is generated for one business year (2025 by default), with data for that
+year and the previous one so last year's list can be imported. The business year rolls
+over every year, so every date (births, certificates, contracts, gaps) is placed relative
+to it: the same seed gives the same people and scenarios in any year, shifted by whole
+years, and seed 2025 for 2025 is exactly the data the tests were written against. Each
+person has a `scenario` naming the one edge case they exercise in the business year (see
+SCENARIOS), so tests and the demo loader can pick "a person whose pension has a gap"
+without knowing any ID number.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ from functools import cached_property
 
 from adapters.simulator.employment import (
     BUSINESS_YEAR,
+    MAX_YEAR,
+    MIN_YEAR,
     OPEN_ENDED,
     PREVIOUS_YEAR,
     YEARS,
     make_contract,
     make_payments,
     make_placements,
+    years,
 )
 from adapters.simulator.names import (
     CATEGORIES,
@@ -42,9 +51,13 @@ from domain.facts import (
     PersonFact,
 )
 from domain.id_number import check_character
+from domain.months import add_months
+from domain.retirement import MALE, retirement_date
 
 __all__ = [
     "BUSINESS_YEAR",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "PREVIOUS_YEAR",
     "SCENARIOS",
     "YEARS",
@@ -63,13 +76,13 @@ SCENARIOS: dict[str, str] = {
     "insurance_gap": "养老保险部分月份未缴费",
     "medical_gap": "医疗保险部分月份未缴费",
     "low_wage": "部分月份工资低于最低工资标准（低于1500元）",
-    "retirement": "2025年年中达到法定退休年龄",
+    "retirement": "业务年度年中达到法定退休年龄",
     "two_units": "部分月份已被其他单位安置登记",
     "veteran": "持残疾军人证（无残疾人证）",
     "severe": "一、二级残疾人证（按两人计算）",
     "dispatched": "劳务派遣，由派遣单位缴纳社保并发放工资",
     "related_unit": "工资由上下级关联单位发放，社保医保在本单位",
-    "new_hire": "2025年年中新入职，不在上年名单",
+    "new_hire": "业务年度年中新入职，不在上年名单",
     "not_in_registry": "身份证号有效但残疾人证信息库查无此人，需手工补录证件",
 }
 # every employer gets each edge case once, plus these extra ones, the rest are "clean"
@@ -137,7 +150,14 @@ class Population:
         ]
 
 
-def generate_population(seed: int = 2025) -> Population:
+class YearOutOfRange(ValueError):
+    """A business year the synthetic data cannot be placed in."""
+
+
+def generate_population(seed: int = 2025, year: int = BUSINESS_YEAR) -> Population:
+    """The people of the demo units for business `year` (data for it and the year before)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise YearOutOfRange(f"业务年度须在 {MIN_YEAR} 到 {MAX_YEAR} 之间：{year}")
     rng = random.Random(seed)
     units = build_units()
     employers = [u for u in units if u.role == EMPLOYER]
@@ -150,8 +170,8 @@ def generate_population(seed: int = 2025) -> Population:
         scenarios += ["clean"] * (size - len(scenarios))
         rng.shuffle(scenarios)
         for scenario in scenarios:
-            people.append(_make_person(rng, units, employer, scenario, taken))
-    return Population(seed=seed, year=BUSINESS_YEAR, units=units, people=tuple(people))
+            people.append(_make_person(rng, units, employer, scenario, taken, year))
+    return Population(seed=seed, year=year, units=units, people=tuple(people))
 
 
 def _make_person(
@@ -160,9 +180,10 @@ def _make_person(
     employer: DemoUnit,
     scenario: str,
     taken: set[str],
+    year: int,
 ) -> DemoPerson:
     male = scenario == "retirement" or rng.random() < (0.9 if scenario == "veteran" else 0.55)
-    birth = _birth_date(rng, scenario, male)
+    birth = _birth_date(rng, scenario, male, year)
     region = rng.choice(local_regions(employer.region) if rng.random() < 0.75 else list(REGIONS))
     id_number = _id_number(rng, region, birth, male, taken)
     given = MALE_GIVEN if male else FEMALE_GIVEN
@@ -172,20 +193,21 @@ def _make_person(
         address += f"{rng.randint(1, 6)}单元{rng.randint(1, 7)}0{rng.randint(1, 4)}室"
     phone = f"1{rng.choice('35789')}{rng.randint(0, 999_999_999):09d}"
 
-    registry_certs, manual, veteran = _certificates(rng, scenario, id_number, region)
+    registry_certs, manual, veteran = _certificates(rng, scenario, id_number, region, year)
     person = PersonFact(
         id_number, name, "男" if male else "女", birth, region, address, phone, registry_certs
     )
-    contract = make_contract(rng, units, employer, scenario, birth)
-    payments = make_payments(rng, scenario, contract, birth)
+    contract = make_contract(rng, units, employer, scenario, birth, year)
+    retires = retirement_date(birth, MALE) if scenario == "retirement" else None
+    payments = make_payments(rng, scenario, contract, retires, year)
     sibling = next(
         u
         for u in units
         if u.role == EMPLOYER and u.code != employer.code and u.region[:2] == employer.region[:2]
     )
     placements = {
-        year: make_placements(rng, scenario, contract, employer.code, sibling.code, year)
-        for year in YEARS
+        y: make_placements(rng, scenario, contract, employer.code, sibling.code, y, year)
+        for y in years(year)
     }
     return DemoPerson(
         person=person,
@@ -202,13 +224,26 @@ def _make_person(
     )
 
 
-def _birth_date(rng: random.Random, scenario: str, male: bool) -> date:
-    """Working age all of 2024–2025 under old and new retirement rules, except `retirement`:
-    men born Jan–Apr 1965 retire in Feb–May 2025 (60 + 1 month) or Jan–Apr (old rule)."""
+def _birth_date(rng: random.Random, scenario: str, male: bool, year: int) -> date:
+    """Working age all of the previous and the business year under old and new retirement
+    rules, except `retirement`: a man who reaches the statutory age in the business year.
+    For 2025 that is a man born Jan–Apr 1965 (60 + 1 month: retires Feb–May 2025)."""
+    shift = year - BUSINESS_YEAR
     if scenario == "retirement":
-        return date(1965, rng.randint(1, 4), rng.randint(1, 28))
-    low = 1970 if scenario == "veteran" else (1967 if male else 1977)
-    return date(rng.randint(low, 2003), rng.randint(1, 12), rng.randint(1, 28))
+        month, day = rng.randint(1, 4), rng.randint(1, 28)
+        return add_months(_first_birth_retiring_in(year), month - 1).replace(day=day)
+    low = (1970 if scenario == "veteran" else (1967 if male else 1977)) + shift
+    return date(rng.randint(low, 2003 + shift), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _first_birth_retiring_in(year: int) -> date:
+    """The first birth month of men who retire in `year` from February on, so that four
+    consecutive birth months all retire mid-year (the age rises by about a month every
+    four birth months, so they retire within February–July of that year)."""
+    birth = date(year - 64, 1, 1)
+    while retirement_date(birth, MALE) < date(year, 2, 1):
+        birth = add_months(birth, 1)
+    return birth
 
 
 def _id_number(rng: random.Random, region: str, birth: date, male: bool, taken: set[str]) -> str:
@@ -229,11 +264,13 @@ def _years_later(day: date, years: int) -> date:
 
 
 def _certificates(
-    rng: random.Random, scenario: str, id_number: str, region: str
+    rng: random.Random, scenario: str, id_number: str, region: str, year: int
 ) -> tuple[tuple[CertificateFact, ...], tuple[CertificateFact, ...], tuple[CertificateFact, ...]]:
-    """(registry, manual, veteran) certificates for the scenario; 10-year 残疾人证 validity."""
+    """(registry, manual, veteran) certificates for the scenario; 10-year 残疾人证 validity,
+    issued so that a current card covers the previous and the business year."""
+    shift = year - BUSINESS_YEAR
     if scenario == "veteran":
-        issued = date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        issued = date(rng.randint(2005, 2020) + shift, rng.randint(1, 12), rng.randint(1, 28))
         number = (
             f"{PROVINCE_ABBR.get(region[:2], '军')}军残字{issued.year}{rng.randint(0, 999999):06d}"
         )
@@ -251,15 +288,15 @@ def _certificates(
         )
 
     if scenario == "expired_certificate":
-        end = date(BUSINESS_YEAR, rng.randint(3, 9), rng.randint(1, 28))
+        end = date(year, rng.randint(3, 9), rng.randint(1, 28))
         return (cert(grade, _years_later(end, -10), end),), (), ()
     if scenario == "new_certificate":
         # Re-assessed mid-year at a new grade; the registry only returns the current card.
-        issued = date(BUSINESS_YEAR, rng.randint(4, 8), rng.randint(2, 28))
+        issued = date(year, rng.randint(4, 8), rng.randint(2, 28))
         old_end = issued - timedelta(days=1)
         old = cert(7 - grade, _years_later(old_end, -10) + timedelta(days=1), old_end, "manual")
         return (cert(grade, issued, _years_later(issued, 10)),), (old,), ()
-    start = date(rng.randint(2016, 2023), rng.randint(1, 12), rng.randint(1, 28))
+    start = date(rng.randint(2016, 2023) + shift, rng.randint(1, 12), rng.randint(1, 28))
     current = cert(grade, start, _years_later(start, 10))
     if scenario == "not_in_registry":
         return (), (replace(current, source="manual"),), ()

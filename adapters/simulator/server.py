@@ -1,9 +1,15 @@
-"""Running the simulator: the command line (`python -m adapters.simulator`) and a
-background server for test suites that need the systems over real sockets."""
+"""Running the simulator: the command line (`python -m adapters.simulator`,
+`quotacert simulator`) and a background server for test suites and the demo.
+
+Both take the business year to serve; the command line defaults to the BUSINESS_YEAR
+environment variable, the same one the web and job processes read, so that a simulator
+started beside them serves the year they ask for.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +19,7 @@ from waitress import serve
 from waitress.server import create_server
 
 from adapters.simulator.app import create_simulator
+from adapters.simulator.population import BUSINESS_YEAR, MAX_YEAR, MIN_YEAR
 
 MIN_THREADS = 8
 
@@ -43,13 +50,15 @@ class BackgroundSimulator:
 def serve_in_background(
     seed: int = 2025,
     *,
+    year: int = BUSINESS_YEAR,
     host: str = "127.0.0.1",
     port: int = 0,
     threads: int = MIN_THREADS,
     app: Flask | None = None,
 ) -> BackgroundSimulator:
-    """Start on `port` (0 = any free port) and return once the socket is listening."""
-    app = app or create_simulator(seed)
+    """Start on `port` (0 = any free port) for business `year` and return once the socket
+    is listening."""
+    app = app or create_simulator(seed, year=year)
     server = create_server(app, host=host, port=port, threads=max(threads, MIN_THREADS))
     thread = threading.Thread(target=server.run, name="simulator", daemon=True)
     thread.start()
@@ -65,8 +74,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--year",
+        default=os.environ.get("BUSINESS_YEAR") or str(BUSINESS_YEAR),
+        help="business year served (with the year before it); default: $BUSINESS_YEAR or "
+        f"{BUSINESS_YEAR}",
+    )
     parser.add_argument("--threads", type=int, default=MIN_THREADS, help="at least 8")
     args = parser.parse_args(argv)
-    app = create_simulator(args.seed)
-    print(f"simulator seed={args.seed} on http://{args.host}:{args.port}", flush=True)
+    year = _year(parser, args.year)
+    app = create_simulator(args.seed, year=year)
+    print(f"simulator seed={args.seed} year={year} on http://{args.host}:{args.port}", flush=True)
     serve(app, host=args.host, port=args.port, threads=max(args.threads, MIN_THREADS))
+
+
+def _year(parser: argparse.ArgumentParser, raw: str) -> int:
+    """The business year from --year / BUSINESS_YEAR, or exit with a Chinese message."""
+    text = str(raw).strip()
+    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        parser.error(f"业务年度须为 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份，当前为：{raw}")
+    return int(text)
