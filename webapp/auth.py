@@ -20,7 +20,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     jsonify,
     make_response,
     redirect,
@@ -247,7 +246,6 @@ def login():
         failure=failure,
         captcha_kind=kind,
         question=question,
-        expired=bool(g.get("session_expired")),
     ), status
 
 

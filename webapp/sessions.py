@@ -21,14 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Flask, g, request
+from flask import Flask, flash, g, request
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.models import WebSession
-from engine.db import as_utc
 
 CREATED = "_created"
 SEEN = "_seen"
@@ -118,9 +117,9 @@ class DatabaseSessionInterface(ExpiringSessions, ServerSideSessionInterface):
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         with self.factory() as db:
             row = db.scalar(select(WebSession).where(WebSession.session_id == store_id))
-            if row is None or as_utc(row.expiry) <= self.now():
-                return None
-            return self.serializer.decode(row.data)
+            # An expired row is judged (and deleted) by ExpiringSessions.open_session, which
+            # also tells the user why; `expiry` serves the clean-up.
+            return None if row is None else self.serializer.decode(row.data)
 
     def _delete_session(self, store_id: str) -> None:
         with self.factory.begin() as db:
@@ -201,9 +200,10 @@ def interface(app: Flask) -> ExpiringSessions:
     return app.session_interface  # type: ignore[return-value]
 
 
-def expired_this_request() -> bool:
-    """True when the request came with a session that had run out (to say so on the page)."""
-    return bool(g.get("session_expired")) and request.endpoint is not None
+def _say_it_expired() -> None:
+    """The page the user lands on next says why they must sign in again."""
+    if g.get("session_expired") and request.blueprint not in ("api", None):
+        flash("登录已超时，请重新登录", "info")
 
 
 def init_app(app: Flask) -> None:
@@ -233,3 +233,4 @@ def init_app(app: Flask) -> None:
         store = DatabaseSessionInterface(app, system.session_factory, **options)
     store.configure_expiry(system.runtime.clock.now, idle, lifetime)
     app.session_interface = store  # type: ignore[assignment]
+    app.before_request(_say_it_expired)

@@ -88,7 +88,7 @@ def test_idle_session_ends_after_30_minutes(app, client, employer):
     response = client.get("/unit")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "请先登录" in page
+    assert "登录已超时" in page
 
 
 def test_absolute_lifetime_ends_even_an_active_session(app, client, employer):
