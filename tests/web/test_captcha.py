@@ -44,24 +44,59 @@ def test_replayed_cookie_after_one_solved_captcha_buys_no_second_attempt(app, em
     assert password_attempts(db) == 1
 
 
-def test_captcha_id_is_one_use_across_processes(make_app, employer, db):
-    """Two apps on one database stand for two web processes."""
-    first, second = make_app(), make_app()
-    captcha = first.test_client(use_cookies=False).get("/api/v1/auth/captcha").get_json()
+SECOND_PROCESS = """
+import json, sys
+from casework.settings import Settings
+from webapp import create_app
+
+url, body = sys.argv[1], json.loads(sys.argv[2])
+settings = Settings(database_url=url, job_runner="manual", simulator_url="http://127.0.0.1:9")
+app = create_app(settings, test_config={"TESTING": True, "CAPTCHA_TEXT": lambda: "AB12"})
+response = app.test_client(use_cookies=False).post("/api/v1/auth/login", json=body)
+print(json.dumps({"status": response.status_code, "body": response.get_json()}))
+app.extensions["quotacert"].close()
+"""
+
+
+def test_captcha_id_is_one_use_across_processes(app, employer, tmp_path):
+    """The captcha_id checked here is refused by a second web process on the same database."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    client = app.test_client(use_cookies=False)
+    captcha = client.get("/api/v1/auth/captcha").get_json()
     body = {
         "login": employer["login"],
         "password": "Wrong12345",
         "captcha_id": captcha["captcha_id"],
         "captcha": CAPTCHA,
     }
-    assert (
-        first.test_client(use_cookies=False).post("/api/v1/auth/login", json=body).status_code
-        == 401
+    assert client.post("/api/v1/auth/login", json=body).status_code == 401
+    settings = app.extensions["quotacert"].settings
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QUOTACERT_VAR": str(settings.var_dir), "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SECOND_PROCESS,
+            settings.database_url,
+            json.dumps({**body, "password": PASSWORD}),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=120,
     )
-    again = second.test_client(use_cookies=False).post(
-        "/api/v1/auth/login", json={**body, "password": PASSWORD}
-    )
-    assert again.status_code == 400 and "失效" in again.get_json()["fields"]["captcha"]
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 400, answer
+    # "已失效…换一张": the id was read (same secret) and found used, not merely unreadable
+    assert answer["body"]["fields"]["captcha"].startswith("验证码已失效，请点击“换一张”")
 
 
 def test_a_wrong_answer_uses_the_captcha_up_too(app, employer):
