@@ -67,13 +67,6 @@ LABELS = {
     "registered_address": "单位注册地址",
 }
 UNIT_FIELDS = tuple(k for k in LABELS if k != "credit_code")
-REQUIRED_UNIT_FIELDS = frozenset(
-    {
-        "name", "nature", "economic_type", "industry", "cdpf_region", "tax_region",
-        "admin_region", "legal_name", "legal_id_number", "legal_phone", "contact_name",
-        "contact_phone", "business_address", "registered_address",
-    }
-)  # fmt: skip
 RELATED_LABELS = {
     "region_code": "行政划分区域",
     "credit_code": "统一社会信用代码",
@@ -86,7 +79,6 @@ RELATED_LABELS = {
     "attachments": "劳务派遣协议/证明材料",
 }
 RELATED_FIELDS = tuple(k for k in RELATED_LABELS if k != "attachments")
-REQUIRED_RELATED_FIELDS = frozenset({"region_code", "credit_code", "name", "relation"})
 REGION_TIP = "残联主管部门为用人单位年审认证的办理所在地、税务主管部门为用人单位缴纳残保金的所在地、单位所属行政区为用人单位注册登记的所在地。"
 LEGAL_ID_TIP = "法人为港澳台居民或者外国人的，可以填写其他有效证件号码，比如护照信息。"
 

@@ -1,6 +1,6 @@
-"""WTForms classes of the pages. They parse and carry values and CSRF; the rules live in
-the casework services (one place for pages and API), whose Chinese messages the views
-attach to the fields."""
+"""WTForms classes of the pages. They render, carry values and CSRF; the rules live in the
+declarations of casework.schemas (one place for pages and API), which the services apply
+and whose Chinese messages the views attach to the fields."""
 
 from webapp.forms.auth import EmployerLoginForm, StaffLoginForm
 from webapp.forms.calculator import LevyForm

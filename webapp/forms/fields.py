@@ -23,6 +23,12 @@ class Marked:
         return None
 
 
+def max_length(model, field: str) -> int | None:
+    """The longest text the declaration `model` accepts for `field` (its maxLength), so
+    that a page's input limit is the API's."""
+    return model.model_json_schema()["properties"][field].get("maxLength")
+
+
 def region_chain(code: str | None) -> list[str]:
     """Codes from the province down to `code`, or [] when unknown."""
     if not code or regions.find(code) is None:

@@ -1,4 +1,7 @@
-"""单位基本信息 and 关联单位 forms (001 §4)."""
+"""单位基本信息 and 关联单位 forms (001 §4): rendering and CSRF only. The rules are those of
+the declarations `UnitInput` and `RelatedUnitInput` (casework.schemas.units), which the
+services apply to these forms' values as to the API's JSON; the input lengths shown here
+are read from them."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 
+from casework.schemas.units import RelatedUnitInput, UnitInput
 from casework.units import (
     ECONOMIC_TYPES,
     INDUSTRIES,
@@ -15,11 +19,13 @@ from casework.units import (
     RELATED_FIELDS,
     RELATED_LABELS,
     RELATIONS,
-    REQUIRED_RELATED_FIELDS,
-    REQUIRED_UNIT_FIELDS,
     UNIT_FIELDS,
 )
-from webapp.forms.fields import Marked, RegionField
+from webapp.forms.fields import Marked, RegionField, max_length
+
+# required: what the declarations require (the `*` on the page)
+REQUIRED_UNIT_FIELDS = frozenset(UnitInput.model_json_schema()["required"])
+REQUIRED_RELATED_FIELDS = frozenset(RelatedUnitInput.model_json_schema()["required"])
 
 
 def _choices(values) -> list[SelectChoice]:
@@ -45,24 +51,24 @@ def _select(key: str, values, labels=LABELS, required=REQUIRED_UNIT_FIELDS) -> S
 class UnitForm(FlaskForm):
     """All fields of 单位基本信息; 统一社会信用代码 is shown read-only, outside the form."""
 
-    name = _text("name", maxlength=200)
-    tax_number = _text("tax_number", maxlength=20)
+    name = _text("name", maxlength=max_length(UnitInput, "name"))
+    tax_number = _text("tax_number", maxlength=max_length(UnitInput, "tax_number"))
     nature = _select("nature", NATURES)
     economic_type = _select("economic_type", ECONOMIC_TYPES)
     industry = _select("industry", INDUSTRIES)
     cdpf_region = RegionField(LABELS["cdpf_region"], [Marked()])
     tax_region = RegionField(LABELS["tax_region"], [Marked()])
     admin_region = RegionField(LABELS["admin_region"], [Marked()])
-    legal_name = _text("legal_name", maxlength=50)
-    legal_id_number = _text("legal_id_number", maxlength=30)
-    legal_phone = _text("legal_phone", maxlength=30, inputmode="tel")
-    org_code = _text("org_code", maxlength=10)
-    phone = _text("phone", maxlength=30, inputmode="tel")
+    legal_name = _text("legal_name", maxlength=max_length(UnitInput, "legal_name"))
+    legal_id_number = _text("legal_id_number", maxlength=max_length(UnitInput, "legal_id_number"))
+    legal_phone = _text("legal_phone", maxlength=max_length(UnitInput, "legal_phone"), inputmode="tel")
+    org_code = _text("org_code", maxlength=max_length(UnitInput, "org_code"))
+    phone = _text("phone", maxlength=max_length(UnitInput, "phone"), inputmode="tel")
     staff_last_year = _text("staff_last_year", maxlength=9, inputmode="numeric")
-    contact_name = _text("contact_name", maxlength=50)
-    contact_phone = _text("contact_phone", maxlength=30, inputmode="tel")
-    business_address = _text("business_address", maxlength=200)
-    registered_address = _text("registered_address", maxlength=200)
+    contact_name = _text("contact_name", maxlength=max_length(UnitInput, "contact_name"))
+    contact_phone = _text("contact_phone", maxlength=max_length(UnitInput, "contact_phone"), inputmode="tel")
+    business_address = _text("business_address", maxlength=max_length(UnitInput, "business_address"))
+    registered_address = _text("registered_address", maxlength=max_length(UnitInput, "registered_address"))
 
     FIELD_ORDER = UNIT_FIELDS
 
@@ -76,12 +82,12 @@ def _related_text(key: str, **render) -> StringField:
 
 class RelatedUnitForm(FlaskForm):
     region_code = RegionField(RELATED_LABELS["region_code"], [Marked()])
-    credit_code = _related_text("credit_code", maxlength=18)
-    tax_number = _related_text("tax_number", maxlength=20)
-    org_code = _related_text("org_code", maxlength=10)
-    name = _related_text("name", maxlength=200)
-    phone = _related_text("phone", maxlength=30, inputmode="tel")
-    address = _related_text("address", maxlength=200)
+    credit_code = _related_text("credit_code", maxlength=max_length(RelatedUnitInput, "credit_code"))
+    tax_number = _related_text("tax_number", maxlength=max_length(RelatedUnitInput, "tax_number"))
+    org_code = _related_text("org_code", maxlength=max_length(RelatedUnitInput, "org_code"))
+    name = _related_text("name", maxlength=max_length(RelatedUnitInput, "name"))
+    phone = _related_text("phone", maxlength=max_length(RelatedUnitInput, "phone"), inputmode="tel")
+    address = _related_text("address", maxlength=max_length(RelatedUnitInput, "address"))
     relation = _select("relation", RELATIONS, RELATED_LABELS, REQUIRED_RELATED_FIELDS)
     attachments = MultipleFileField(
         RELATED_LABELS["attachments"],
