@@ -76,6 +76,10 @@ class ExpiringSessions:
                 sid=self._generate_sid(self.sid_length),  # type: ignore[attr-defined]
                 permanent=self.permanent,  # type: ignore[attr-defined]
             )
+        # A session read from the store is only ever updated, never written anew: if a
+        # concurrent request ended it meanwhile (logout, password change), this request's
+        # copy must not bring it back.
+        session.from_store = bool(session)
         return session
 
     def save_session(self, app: Flask, session: ServerSideSession, response) -> None:
@@ -95,6 +99,7 @@ class ExpiringSessions:
         session.pop(CREATED, None)
         session.pop(SEEN, None)
         session.modified = True
+        session.from_store = False  # the new id's record is to be created
         self._delete_expired_sessions()  # type: ignore[attr-defined]
 
     def end_user_sessions(self, user_id: int, keep_sid: str | None = None) -> int:
@@ -133,6 +138,8 @@ class DatabaseSessionInterface(ExpiringSessions, ServerSideSessionInterface):
         expiry = self.expires_at(dict(session))
         with self.factory.begin() as db:
             row = db.scalar(select(WebSession).where(WebSession.session_id == store_id))
+            if row is None and getattr(session, "from_store", False):
+                return  # ended by another request meanwhile: stays ended
             if row is None:
                 db.add(WebSession(session_id=store_id, data=data, expiry=expiry, user_id=user_id))
             else:
@@ -168,7 +175,16 @@ class RedisSessions(ExpiringSessions, RedisSessionInterface):
     def _upsert_session(
         self, session_lifetime: timedelta, session: ServerSideSession, store_id: str
     ) -> None:
-        super()._upsert_session(session_lifetime, session, store_id)
+        # As RedisSessionInterface does, but XX (update only) for a session read from the
+        # store, so that one ended meanwhile by another request stays ended.
+        written = self.client.set(
+            name=store_id,
+            value=self.serializer.encode(session),
+            ex=int(session_lifetime.total_seconds()),
+            xx=bool(getattr(session, "from_store", False)),
+        )
+        if not written:
+            return
         user_id = _user_id(session)
         if user_id is not None:
             key = self._user_set(user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import request
 from sqlalchemy import func, select
 
 from casework.models import AuditEntry, WebSession
@@ -223,3 +224,17 @@ def test_secure_cookie_from_the_settings(tmp_path):
         assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
     finally:
         app.extensions["quotacert"].close()
+
+
+def test_a_request_running_during_logout_cannot_bring_the_session_back(app, client, employer):
+    """A slow request that read the session before the logout saves its copy afterwards."""
+    login(client, employer["login"])
+    captured = cookie_of(client)
+    store = app.session_interface
+    with app.test_request_context("/unit", headers={"Cookie": f"{COOKIE}={captured}"}):
+        stale = store.open_session(app, request)
+        assert stale.get("_user_id") == str(employer["user_id"])
+        client.post("/logout", data={"csrf_token": csrf_from(client, "/notices")})
+        stale["_seen"] = 0.0  # e.g. the once-a-minute touch: the copy is saved
+        store.save_session(app, stale, app.response_class())
+    assert replay(app, captured).get("/unit").status_code == 302
