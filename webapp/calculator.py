@@ -10,13 +10,13 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, Flask, render_template, request
 from flask_login import current_user
 
 from casework.schemas import parse
-from casework.schemas.levy import LevyEstimateInput
+from casework.schemas.levy import LevyEstimateInput, LevyPageInput
 from casework.units import get_unit
 from domain.errors import DomainError, FieldErrors
 from domain.levy import LevyResult, estimate_levy, estimate_savings
@@ -44,7 +44,6 @@ PAGE_LABELS = {
     "severe_person_months": "1–2级伤残人月数",
     "other_person_months": "3–4级伤残人月数",
 }
-RATIO_PERCENT = "残疾人安置比例须大于0且小于100"
 
 
 @dataclass(frozen=True)
@@ -60,14 +59,6 @@ class Outcome:
     disabled_wage: Decimal | None
     severe_cost: Decimal | None
     other_cost: Decimal | None
-
-
-def _decimal(raw: str | None) -> Decimal | None:
-    try:
-        value = Decimal((raw or "").strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
@@ -97,11 +88,31 @@ def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
     return unit.cdpf_region, note
 
 
-def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, str]]:
-    """The estimate request from the page's fields: the page asks for a monthly wage and
-    a ratio in percent, the declaration for a yearly wage and a fraction. Values that are
-    no number are passed on as typed, so the declaration names the problem."""
-    errors: dict[str, str] = {}
+NEUTRAL = {"unit_name": "-", "avg_monthly_wage": "0"}  # stand-ins for wrong required fields
+
+
+def _page_values(form: LevyForm) -> tuple[LevyPageInput, dict[str, str]]:
+    """The page's own fields by their declaration; problems keyed by form field."""
+    raw = {
+        "unit_name": form.unit_name.data,
+        "avg_monthly_wage": form.avg_monthly_wage.data,
+        "social_avg_annual_wage": form.social_avg_annual_wage.data,
+        "ratio_percent": form.ratio_percent.data,
+        "disabled_monthly_wage": form.disabled_monthly_wage.data,
+    }
+    try:
+        return parse(LevyPageInput, raw, strict=False), {}
+    except FieldErrors as exc:
+        # the valid fields still take part (all problems are shown at once)
+        stand_in = {k: NEUTRAL.get(k) for k in exc.errors}
+        partial = parse(LevyPageInput, {**raw, **stand_in}, strict=False)
+        return partial.model_copy(update={k: None for k in exc.errors}), dict(exc.errors)
+
+
+def _levy_request(form: LevyForm, page: LevyPageInput, region: str | None) -> dict:
+    """The estimate request from the page: a yearly wage and a fraction (the page asks for
+    a monthly wage and percent); 001's calculator has no cap, so without a social average
+    wage none is applied."""
     data: dict = {
         "year": form.year.data,
         "staff_count": form.staff_count.data,
@@ -110,23 +121,22 @@ def _request_data(form: LevyForm, region: str | None) -> tuple[dict, dict[str, s
         "is_enterprise": form.is_enterprise.data == "1",
         "region_code": region,
     }
-    raw_monthly = (form.avg_monthly_wage.data or "").strip()
-    monthly = _decimal(raw_monthly)
-    if raw_monthly:
-        data["avg_annual_wage"] = str(monthly * 12) if monthly is not None else raw_monthly
-    social = (form.social_avg_annual_wage.data or "").strip()
-    # 001's calculator has no cap; without a social average wage none is applied.
-    data["social_avg_annual_wage"] = social or (
+    monthly = _number(page.avg_monthly_wage)
+    if monthly is not None:
+        data["avg_annual_wage"] = str(monthly * 12)
+    social = _number(page.social_avg_annual_wage)
+    data["social_avg_annual_wage"] = str(social) if social else (
         str(monthly * 12) if monthly and monthly > 0 else "1"
     )
-    percent = (form.ratio_percent.data or "").strip()
-    if percent:
-        value = _decimal(percent)
-        data["ratio"] = str(value / 100) if value is not None else percent
-    disabled = (form.disabled_monthly_wage.data or "").strip()
-    if disabled and (_decimal(disabled) is None or _decimal(disabled) < 0):
-        errors["disabled_monthly_wage"] = "残疾员工月薪须为非负数字"
-    return data, errors
+    percent = _number(page.ratio_percent)
+    if percent is not None:
+        data["ratio"] = str(percent / 100)
+    return data
+
+
+def _number(value: object) -> Decimal | None:
+    """A validated page figure as the Decimal it was typed as (90000.33, not its float)."""
+    return Decimal(str(value)) if isinstance(value, int | float) else None
 
 
 def _validated(data: dict, errors: dict[str, str]) -> LevyEstimateInput | None:
@@ -135,17 +145,13 @@ def _validated(data: dict, errors: dict[str, str]) -> LevyEstimateInput | None:
         return parse(LevyEstimateInput, data, strict=False, labels=PAGE_LABELS)
     except FieldErrors as exc:
         for key, message in exc.errors.items():
-            if key == "ratio" and _decimal(str(data.get("ratio"))) is not None:
-                message = RATIO_PERCENT  # the range, said in the page's unit
             errors.setdefault(FIELD_MAP.get(key, key), message)
         return None
 
 
 def _compute(form: LevyForm, region: str | None) -> Outcome | None:
-    data, errors = _request_data(form, region)
-    request_model = _validated(data, errors)
-    if not (form.unit_name.data or "").strip():
-        errors["unit_name"] = "请输入单位名称"
+    page, errors = _page_values(form)
+    request_model = _validated(_levy_request(form, page, region), errors)
     if errors or request_model is None:
         attach_errors(form, errors)
         return None
@@ -156,7 +162,7 @@ def _compute(form: LevyForm, region: str | None) -> Outcome | None:
         attach_errors(form, {FIELD_MAP.get(exc.field or "", "year"): exc.message})
         return None
     monthly = levy_input.avg_annual_wage / 12
-    disabled = _decimal(form.disabled_monthly_wage.data)
+    disabled = _number(page.disabled_monthly_wage)
     severe, other = levy_input.severe_person_months, levy_input.other_person_months
     return Outcome(
         result=result,

@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
-from casework.schemas.base import Request
+from casework.schemas.base import Query, Request
 from casework.schemas.messages import Label
-from casework.schemas.types import count, fail, number
+from casework.schemas.types import count, fail, number, text
 from domain.levy import FIELD_LABELS, MONTHS_PER_YEAR, YEAR_RANGE, LevyInput, LevyResult
 
 F = FIELD_LABELS
@@ -129,3 +129,41 @@ class LevyEstimate(BaseModel):
             "levy_due": _number(result.levy_due),
             "exempt": result.exempt,
         }
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+MAX_MONTHLY_WAGE = MAX_WAGE / MONTHS_PER_YEAR
+
+
+class LevyPageInput(Query):
+    """The calculator page's own fields (001 §5): it asks for a monthly wage and the ratio
+    in percent, and two figures only the page uses. With the rest of the page's fields
+    the page then validates a `LevyEstimateInput`, like the API."""
+
+    unit_name: text("单位名称", max_len=200, verb="请输入")
+    avg_monthly_wage: number("单位月平均工资", minimum=0, maximum=MAX_MONTHLY_WAGE, verb="请输入")
+    social_avg_annual_wage: Annotated[
+        number(F["social_avg_annual_wage"], maximum=MAX_WAGE, gt=0) | None,
+        Label(F["social_avg_annual_wage"]),
+        BeforeValidator(_blank_is_none),
+    ] = None
+    ratio_percent: Annotated[
+        number("残疾人安置比例", maximum=None) | None,
+        Label("残疾人安置比例"),
+        BeforeValidator(_blank_is_none),
+    ] = None
+    disabled_monthly_wage: Annotated[
+        number("残疾员工月薪", minimum=0, maximum=MAX_MONTHLY_WAGE) | None,
+        Label("残疾员工月薪"),
+        BeforeValidator(_blank_is_none),
+    ] = None
+
+    @field_validator("ratio_percent")
+    @classmethod
+    def _a_percentage(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value < 100:
+            raise fail("残疾人安置比例须大于0且小于100")
+        return value

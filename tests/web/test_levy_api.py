@@ -247,3 +247,18 @@ def test_calculator_prefills_from_the_employers_unit(client, employer):
     assert 'value="120"' in page
     assert 'value="91000"' in page  # 鞍山市 social average wage of 2024, the latest kept
     assert "已按2024年当地社会平均工资预填" in page
+
+
+@pytest.mark.parametrize(
+    "field", ["year", "staff_count", "avg_monthly_wage", "social_avg_annual_wage",
+              "disabled_monthly_wage", "ratio_percent", "severe_months", "other_months"],
+)  # fmt: skip
+@pytest.mark.parametrize("value", ["1e999999", "-1e999999", "NaN", "Infinity", "sNaN", "9" * 40])
+def test_calculator_page_overflowing_numbers_are_a_chinese_400(client, field, value):
+    query = {
+        "unit_name": "测试单位", "year": "2025", "staff_count": "100", "avg_monthly_wage": "5000",
+        "severe_months": "0", "other_months": "0", "is_enterprise": "1", field: value,
+    }  # fmt: skip
+    response = client.get("/calculator", query_string=query)
+    assert response.status_code == 400
+    assert "预计缴纳残保金：" not in response.get_data(as_text=True)
