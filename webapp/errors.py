@@ -104,22 +104,28 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
-def _check_paging():
-    """`page` and `per_page` are checked on every list by the one declaration
-    (`PageQuery`: page 1…2³¹−1, per_page 1…100). The API refuses a bad value with a
-    Chinese 400 (as its OpenAPI document says); a page clamps it — a bad or stale link
-    shows the first page — by dropping the value before the view reads it."""
-    if "page" not in request.args and "per_page" not in request.args:
+LIST_ARGS = ("page", "per_page", "q")
+
+
+def _check_list_args():
+    """`page`, `per_page` and the search text `q` mean the same on every list, page or
+    API, and are checked by the one declaration (`SearchQuery`: page 1…2³¹−1, per_page
+    1…100, q at most 100 characters). The API refuses a bad value with a Chinese 400 (as
+    its OpenAPI document says); a page clamps a bad page number — a bad or stale link
+    shows the first page — by dropping it before the view reads it, and refuses a search
+    text too long to search for."""
+    if not any(key in request.args for key in LIST_ARGS):
         return None
     from werkzeug.datastructures import ImmutableMultiDict
 
     from casework.schemas import parse
-    from casework.schemas.common import PageQuery
+    from casework.schemas.common import SearchQuery
 
+    args = {key: request.args.getlist(key) for key in LIST_ARGS if key in request.args}
     try:
-        parse(PageQuery, request.args.to_dict(), strict=False)
+        parse(SearchQuery, {k: v[0] if len(v) == 1 else v for k, v in args.items()}, strict=False)
     except FieldErrors as exc:
-        if wants_json():
+        if wants_json() or "q" in exc.errors:
             return respond(400, exc.message, exc.errors)
         kept = [(k, v) for k, v in request.args.items(multi=True) if k not in exc.errors]
         request.args = ImmutableMultiDict(kept)
@@ -130,7 +136,7 @@ def init_app(app: Flask) -> None:
     # before any blueprint registers its routes, so that their <int:…> use the bounds
     app.url_map.converters["int"] = DatabaseIdConverter
     app.json = BoundedJSONProvider(app)
-    app.before_request(_check_paging)
+    app.before_request(_check_list_args)
     for status in (400, 401, 403, 404, 405, 413, 429):
         app.register_error_handler(status, _http)
     app.register_error_handler(CSRFError, _csrf)

@@ -312,3 +312,23 @@ def test_pages_show_the_first_page_for_a_bad_page_number(app, query):
     staff = app.test_client()
     page_login(staff, "reviewer_anshan", staff=True)
     assert staff.get(f"/review/?{query}").status_code == 200
+
+
+def test_search_text_too_long_to_search_for(app, employer, reviewer):
+    """SQLite refuses a LIKE pattern over 50,000 bytes ("pattern too complex"): the one
+    declaration of `q` (at most 100 characters) answers first, on the API and the pages."""
+    q = "x" * 100_000
+    client, headers = employer
+    for path in ("/api/v1/placements", "/api/v1/notices"):
+        assert set(assert_refused(client.get(path, headers=headers, query_string={"q": q}))["fields"]) == {"q"}
+    staff_client, staff_headers = reviewer
+    assert_refused(staff_client.get("/api/v1/tasks", headers=staff_headers, query_string={"q": q}))
+    employer_page = app.test_client()
+    page_login(employer_page, UNIT)
+    staff_page = app.test_client()
+    page_login(staff_page, "reviewer_anshan", staff=True)
+    for page, path in ((employer_page, "/placements/"), (employer_page, "/notices"), (staff_page, "/review/"),
+                       (staff_page, "/review/export.xlsx"), (staff_page, "/units")):  # fmt: skip
+        response = page.get(path, query_string={"q": q})
+        assert response.status_code == 400, path
+        assert "关键字不能超过100个字" in response.get_data(as_text=True)
