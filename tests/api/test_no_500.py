@@ -332,3 +332,30 @@ def test_search_text_too_long_to_search_for(app, employer, reviewer):
         response = page.get(path, query_string={"q": q})
         assert response.status_code == 400, path
         assert "关键字不能超过100个字" in response.get_data(as_text=True)
+
+
+NASTY = ["", "x" * 100_000, "1e999999", "-1", "9" * 40, "\x00", "NaN", "2025-02-30", "１２", "<script>"]
+PAGE_FORMS = {
+    "/unit": ["name", "tax_number", "nature", "cdpf_region", "legal_id_number", "legal_phone", "org_code",
+              "staff_last_year", "business_address", "cdpf_region__1", "cdpf_region__3"],
+    "/unit/related/new": ["region_code", "credit_code", "tax_number", "org_code", "name", "phone", "address",
+                          "relation", "remove_attachments"],
+    "/placements/new": ["id_number", "name", "phone", "household_type", "household_region", "household_address",
+                        "education", "guardian_phone", "is_graduate"],
+    "/placements/import": ["id_numbers", "id_number"],
+    "/placements/declare": ["pledge_read"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", sorted(PAGE_FORMS))
+def test_page_forms_answer_4xx_to_anything(app, path):
+    client = app.test_client()
+    page_login(client, UNIT)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/unit").get_data(as_text=True)).group(1)
+    before = snapshot(app)
+    for field in PAGE_FORMS[path]:
+        for value in NASTY:
+            response = client.post(path, data={"csrf_token": token, field: value})
+            assert response.status_code < 500, (field, value[:20], response.status_code)
+    assert snapshot(app)["Placement"] == before["Placement"]
