@@ -79,6 +79,36 @@ def make_app(tmp_path):
         app.extensions["quotacert"].close()
 
 
+@contextmanager
+def employer_app(tmp_path, database_url: str, redis_url: str = "") -> Iterator[tuple]:
+    """An app on `database_url` (and Redis when given) with one employer account:
+    yields (app, login). For the tests that repeat a flow on PostgreSQL or Redis."""
+    from webapp import create_app
+
+    settings = Settings(
+        var_dir=tmp_path,
+        database_url=database_url,
+        redis_url=redis_url,
+        job_runner="manual",
+        simulator_url="http://127.0.0.1:9",
+    )
+    app = create_app(
+        settings,
+        test_config={"TESTING": True, "CREATE_SCHEMA": True, "CAPTCHA_TEXT": lambda: CAPTCHA},
+    )
+    try:
+        with app.extensions["quotacert"].transaction() as session:
+            unit = unit_service.create_unit(
+                session, credit_code(1), "鞍山示范科技有限公司", "210302"
+            )
+            accounts.create_user(
+                session, unit.credit_code, PASSWORD, "employer", "210302", unit.id
+            )
+        yield app, unit.credit_code
+    finally:
+        app.extensions["quotacert"].close()
+
+
 @pytest.fixture
 def app(make_app):
     return make_app()

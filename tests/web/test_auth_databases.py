@@ -8,31 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from casework import accounts
-from casework import units as unit_service
-from casework.settings import Settings
-from tests.web.conftest import CAPTCHA, PASSWORD, api_token, credit_code, csrf_from, login
+from tests.web.conftest import CAPTCHA, PASSWORD, api_token, csrf_from, employer_app, login
 
 
 @pytest.fixture
 def db_app(tmp_path, database_url):
-    from webapp import create_app
-
-    settings = Settings(
-        var_dir=tmp_path,
-        database_url=database_url,
-        job_runner="manual",
-        simulator_url="http://127.0.0.1:9",
-    )
-    app = create_app(
-        settings,
-        test_config={"TESTING": True, "CREATE_SCHEMA": True, "CAPTCHA_TEXT": lambda: CAPTCHA},
-    )
-    with app.extensions["quotacert"].transaction() as session:
-        unit = unit_service.create_unit(session, credit_code(1), "鞍山示范科技有限公司", "210302")
-        accounts.create_user(session, unit.credit_code, PASSWORD, "employer", "210302", unit.id)
-    yield app, unit.credit_code
-    app.extensions["quotacert"].close()
+    with employer_app(tmp_path, database_url) as built:
+        yield built
 
 
 def advance(app, **delta) -> None:
