@@ -162,11 +162,6 @@ class ClaimedMonths(Answer):
     placement: Placement
 
 
-class RegistryPerson(Answer):
-    found: bool
-    id_number: str
-
-
 class Task(Answer):
     task_id: str
     task: str
