@@ -82,3 +82,20 @@ class TokenList(Answer):
 class LoggedOut(Answer):
     message: str
     token_id: int
+
+
+class PasswordChangeInput(Request):
+    """Only the lengths are bounded here: the password rules are the ones the page applies
+    (casework.accounts.change_password), so the API cannot drift from them."""
+
+    current_password: text("当前密码", max_len=128, strip=False, verb="请输入")
+    new_password: text("新密码", max_len=128, strip=False, verb="请输入", description="8至64位，且同时包含字母和数字")
+
+
+class PasswordChanged(Answer):
+    message: str
+    tokens_revoked: int = Field(description="注销的令牌数（含本次请求所用的令牌）")
+    sessions_ended: int = Field(description="结束的网页登录数")
+    token: str | None = Field(description="以令牌调用时：替代本次所用令牌的新令牌；以网页会话调用时为null")
+    token_id: int | None
+    expires_at: str | None = Field(json_schema_extra={"format": "date-time"})

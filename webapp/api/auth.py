@@ -1,15 +1,18 @@
 """API sign-in: captcha (image or arithmetic), login (opaque bearer token), the current
-user, and the user's tokens (list, revoke one, log out = revoke the current one)."""
+user, the user's tokens (list, revoke one, log out = revoke the current one), and the
+password change (the page's command; every token and every other web session ends)."""
 
 from __future__ import annotations
 
 import base64
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, session
 
 from casework import accounts, login_guard, tokens
 from casework import captcha as captcha_service
 from casework.schemas import auth as declared
+from domain.errors import DomainError
+from webapp import sessions
 from webapp.api import ApiError, api_token, api_user, bp, issue_token, login_required, spec
 from webapp.auth import LOGIN_LIMIT, captcha_ttl, check_captcha, new_captcha
 from webapp.extensions import client_ip, db, limiter, system
@@ -139,3 +142,52 @@ def auth_token_revoke(token_id: int):
     return jsonify(tokens.as_dict(token, now, getattr(api_token(), "id", None)))
 
 
+
+
+@bp.post("/auth/password")
+@limiter.limit(LOGIN_LIMIT)
+@login_required()
+@spec.declare(tags=TAGS, json=declared.PasswordChangeInput, answer=declared.PasswordChanged, answer_description="密码已修改", errors=(400, 401, 429))
+def auth_password():
+    """修改密码
+
+    须提供当前密码；新密码规则与网页“修改密码”相同（8至64位，同时包含字母和数字，且不同于当前密码）。修改后该用户的全部API令牌（包括本次请求所用的令牌）和全部网页登录立即失效；以令牌调用时，应答中附一个替代本次令牌的新令牌（备注不变，重新计算有效期），请改用新令牌。以网页会话调用（须带X-CSRFToken）时，本会话保留但更换会话编号，其他网页登录结束，token为null。当前密码错误或新密码不合规则为400，且不做任何更改。同一地址每分钟最多10次。"""
+    body: declared.PasswordChangeInput = spec.body()
+    user = api_user()
+    user = getattr(user, "_get_current_object", lambda: user)()  # the cookie path's proxy
+    used = api_token()
+    try:
+        revoked = accounts.change_password(
+            db(),
+            user,
+            body.current_password,
+            body.new_password,
+            system().runtime.clock.now(),
+            ip=client_ip(),
+        )
+    except DomainError:
+        db().rollback()
+        raise
+    # The used token ended with the others (a copy of it left anywhere is dead too), as the
+    # page gives its own session a new id; the client carries on with the replacement.
+    secret = issue_token(user, label=used.label) if used is not None else None
+    replacement = api_token() if used is not None else None
+    token_id = replacement.id if replacement is not None else None
+    expires_at = replacement.expires_at.isoformat() if replacement is not None else None
+    db().commit()
+    store = sessions.interface(current_app)
+    if used is not None:
+        ended = store.end_user_sessions(user.id)
+    else:
+        ended = store.end_user_sessions(user.id, keep_sid=session.sid)
+        store.renew(session)
+    return jsonify(
+        {
+            "message": "密码已修改。全部API令牌和其他网页登录已失效。",
+            "tokens_revoked": revoked,
+            "sessions_ended": ended,
+            "token": secret,
+            "token_id": token_id,
+            "expires_at": expires_at,
+        }
+    )
