@@ -113,7 +113,6 @@ def create_user(
         unit_id=unit_id,
         display_name=(display_name or "").strip()[:100],
         active=True,
-        failed_logins=0,
     )
     session.add(user)
     session.flush()

@@ -1,15 +1,14 @@
 """Accounts: an employer logs in with its credit code; staff with a user name.
 
-Passwords are argon2 hashes; failed attempts are counted so that an account locks for a
-while after too many (the login rate limit is per address, this is per account).
+Passwords are argon2 hashes. Failed attempts are not counted here: a per-account lock let
+anyone lock an employer out (its login is its public credit code), so the throttling is
+per (login, address) and per login in `casework.login_guard`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, Timestamped
@@ -35,8 +34,6 @@ class User(Base, Timestamped, UserMixin):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), nullable=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login
