@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import func, select
 
+from adapters.simulator import BackgroundSimulator, serve_in_background
 from casework.demo import SEED_UNITS, seed_people
 from casework.models import CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PENDING
@@ -50,18 +53,64 @@ def test_import_last_years_list(system, population, employer):
         assert s.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.task_name == "register")) == 2
 
 
-@pytest.mark.parametrize("year", [2025, 2026, 2027])
-def test_demo_loads_for_any_business_year(system, population, year):
+@pytest.fixture(scope="module", params=[2025, 2026, 2027], ids=lambda y: f"year{y}")
+def year_simulator(request) -> Iterator[BackgroundSimulator]:
+    """A simulator serving the year the test loads (one per year for this module): against
+    the shared 2025 one, every month of 2026 fails verification and nobody is confirmed."""
+    if request.param == 2025:
+        yield request.getfixturevalue("simulator")  # the session's, already serving 2025
+        return
+    running = serve_in_background(seed=2025, year=request.param)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def year_system(tmp_path, database_url, year_simulator):
+    """The shared `system` fixture's whole system, with the simulator and BUSINESS_YEAR of
+    the year under test."""
+    from casework.demo import load_demo
+    from casework.settings import Settings
+    from casework.system import build_system
+
+    settings = Settings(
+        var_dir=tmp_path, database_url=database_url, simulator_url=year_simulator.url,
+        job_runner="manual", adapter_timeout=5.0, business_year=year_of(year_simulator),
+    )
+    built = build_system(settings, create_schema=True)
+    with built.transaction() as session:
+        load_demo(session)
+    yield built
+    built.close()
+
+
+def year_of(simulator: BackgroundSimulator) -> int:
+    return simulator.app.extensions["simulator"]["population"].year
+
+
+def test_demo_loads_for_any_business_year(year_system, year_simulator):
     """The business year rolls over every year: the demo's people load whatever the year
-    (with BUSINESS_YEAR=2026 the claim asked for materials the demo had not uploaded)."""
+    (with BUSINESS_YEAR=2026 the claim asked for materials the demo had not uploaded), and
+    the system verifies them against that year's data: some end 已审核确认."""
     from casework.demo import seed_previous_year
 
-    with system.transaction() as s:
+    year, population = year_of(year_simulator), year_simulator.app.extensions["simulator"]["population"]
+    with year_system.transaction() as s:
         assert seed_previous_year(s, population, year) > 0
-    assert seed_people(system, population, year) >= len(SEED_UNITS) * 3
-    with system.transaction() as s:
+    assert seed_people(year_system, population, year) >= len(SEED_UNITS) * 3
+    with year_system.transaction() as s:
         years = set(s.scalars(select(CertificationCase.year).join(Placement).distinct()))
         assert years == {year - 1, year}
         waiting = select(func.count()).select_from(InboxTask).where(InboxTask.role == "reviewer")
         assert s.scalar(waiting) >= 1
-    assert seed_people(system, population, year) == 0
+        confirmed = s.scalar(
+            select(func.count())
+            .select_from(Placement)
+            .join(CertificationCase)
+            .where(CertificationCase.year == year, Placement.status == CONFIRMED)
+        )
+        # the clean and severe people of each demo unit pass all 12 months of the year
+        assert confirmed >= len(SEED_UNITS) * 2, (year, confirmed)
+    assert seed_people(year_system, population, year) == 0

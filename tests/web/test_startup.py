@@ -5,10 +5,12 @@ upgrades the database itself and loads its data for any business year."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
+from adapters.simulator import BackgroundSimulator, serve_in_background
 from webapp import cli
 
 
@@ -46,17 +48,34 @@ def test_after_upgrade_the_web_process_starts(empty_var, monkeypatch):
             app.extensions["quotacert"].close()
 
 
-@pytest.mark.parametrize("year", [2025, 2026, 2027])
+@pytest.fixture(scope="module", params=[2025, 2026, 2027], ids=lambda y: f"year{y}")
+def year_simulator(request) -> Iterator[BackgroundSimulator]:
+    """A simulator serving the year the demo loads, as `quotacert demo` starts it (one per
+    year for this module): against the 2025 one, nobody of 2026 could be verified."""
+    if request.param == 2025:
+        yield request.getfixturevalue("simulator")  # the session's, already serving 2025
+        return
+    running = serve_in_background(seed=2025, year=request.param)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 def test_demo_upgrades_an_empty_database_and_every_page_works_for_the_year(
-    empty_var, simulator, year
+    empty_var, year_simulator
 ):
-    """The business year rolls over: the demo loads, and every GET page of a seeded employer
-    and of a reviewer answers without a server error, whatever the year."""
+    """The business year rolls over: the demo loads, its people are verified against the
+    year's data (some end 已审核确认), and every GET page of a seeded employer and of a
+    reviewer answers without a server error, whatever the year."""
     from casework.demo import DEMO_PASSWORD, SEED_UNITS
     from casework.models import CertificationCase, Placement, User
+    from casework.models.placement import CONFIRMED
     from tests.web.conftest import CAPTCHA, login
     from tests.web.test_security_headers import get_urls
 
+    simulator = year_simulator
+    year = simulator.app.extensions["simulator"]["population"].year
     settings = cli._settings(simulator_url=simulator.url, job_runner="manual", business_year=year)
     assert not cli.schema_is_current(settings.database_url)
     app, logins = cli.prepare_demo(
@@ -70,6 +89,10 @@ def test_demo_upgrades_an_empty_database_and_every_page_works_for_the_year(
             cases = select(func.count()).select_from(Placement).join(CertificationCase)
             assert s.scalar(cases.where(CertificationCase.year == year)) > 0
             first = s.scalar(select(Placement.id).join(CertificationCase).where(CertificationCase.year == year))
+            confirmed = s.scalar(
+                cases.where(CertificationCase.year == year, Placement.status == CONFIRMED)
+            )
+            assert confirmed >= len(SEED_UNITS) * 2, (year, confirmed)
         for who, staff in ((SEED_UNITS[0], False), ("reviewer_anshan", True)):
             client = app.test_client()
             assert login(client, who, DEMO_PASSWORD, staff=staff).status_code == 302
