@@ -7,8 +7,10 @@ person rows for display; it never opens serialized engine state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -16,6 +18,8 @@ from sqlalchemy.orm import Session
 from casework.audit import record
 from casework.models import Attachment, CertificationCase, Placement, Unit
 from casework.paging import Page, contains
+from casework.schemas import parse
+from casework.schemas.review import DecisionInput
 from casework.scope import is_within_jurisdiction, within_jurisdiction
 from casework.system import System
 from casework.verification import claim_materials, grid
@@ -135,30 +139,45 @@ def review_context(session: Session, row: InboxRow) -> ReviewContext:
     )
 
 
-def decide(session: Session, system: System, user, task_id: str, decisions: dict, ip: str = "") -> None:
-    """Record 有效/无效 for every claimed month (无效 needs a reason) and finish the task."""
+def decide(
+    session: Session,
+    system: System,
+    user,
+    task_id: str,
+    decisions: DecisionInput | Mapping[str | int, Any],
+    ip: str = "",
+) -> None:
+    """Record 有效/无效 for every claimed month and finish the task.
+
+    The rules of one decision (month 1–12, 无效 needs a reason, reason length) are the
+    declaration's (`DecisionInput`): the API hands the model it validated, a page or a
+    script its raw {month: {"valid", "reason"}} mapping, read leniently as form text.
+    Only what needs the case is checked here: every claimed month is decided, and no
+    other month is."""
     row = task_for(session, user, task_id)
     if row.task.form != "placement_review" or row.placement is None:
         raise DomainError("该任务不是安置登记审核")
-    claimed = [m.month for m in row.placement.months if m.claimed]
-    clean: dict[str, dict] = {}
-    errors: dict[str, str] = {}
-    for month in claimed:
-        raw = decisions.get(str(month), decisions.get(month))
-        if not isinstance(raw, dict) or raw.get("valid") is None:
-            errors[f"month_{month}"] = f"请认定{row.case.year}年{month}月有效或无效"
-            continue
-        valid = raw.get("valid") in (True, "true", "1", 1, "有效")
-        reason = str(raw.get("reason") or "").strip()
-        if not valid and not reason:
-            errors[f"month_{month}"] = f"{row.case.year}年{month}月认定无效，请填写理由"
-            continue
-        if len(reason) > 200:
-            errors[f"month_{month}"] = "理由不能超过200个字"
-            continue
-        clean[str(month)] = {"valid": valid, "reason": reason}
+    data = (
+        decisions
+        if isinstance(decisions, DecisionInput)
+        else parse(DecisionInput, {"decisions": dict(decisions)}, strict=False)
+    )
+    given = data.by_month()
+    year = row.case.year
+    claimed = {m.month for m in row.placement.months if m.claimed}
+    errors = {
+        f"month_{month}": f"{year}年{month}月不是本次审核的月份"
+        for month in sorted(given)
+        if month not in claimed
+    }
+    errors.update(
+        {f"month_{month}": f"请认定{year}年{month}月有效或无效" for month in sorted(claimed - set(given))}
+    )
     if errors:
         raise FieldErrors(errors)
+    clean = {
+        str(month): {"valid": d.valid, "reason": d.reason} for month, d in sorted(given.items())
+    }
     system.runtime.complete_task(
         session,
         task_id,

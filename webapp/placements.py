@@ -15,6 +15,8 @@ from casework.models import Attachment
 from casework.models.attachment import MATERIAL_KINDS
 from casework.models.placement import STATUSES
 from casework.placements import EDUCATION, HOUSEHOLD_TYPES
+from casework.schemas import parse
+from casework.schemas.placements import MaterialChoice
 from domain.errors import DomainError
 from webapp.context import back, employer_case, employer_required, fail, field_errors, form_data, ip
 from webapp.extensions import db, system
@@ -205,12 +207,13 @@ def submit(placement_id: int):
 @bp.post("/<int:placement_id>/materials")
 @employer_required
 def upload_material(placement_id: int):
+    """The material is checked by the API's declaration (MaterialChoice, the part of
+    MaterialInput a page posts) before any file is stored."""
+
     def action(case, p, data):
-        kind = MATERIAL_KINDS.get(data.get("material", ""))
-        if kind is None:
-            raise DomainError("请选择材料类型", "material")
-        for att in _uploaded(case, kind):
-            verification.attach_claim_material(db(), current_user, case, p, att, data.get("material", ""), ip())
+        material = parse(MaterialChoice, data, strict=False).material
+        for att in _uploaded(case, MATERIAL_KINDS[material]):
+            verification.attach_claim_material(db(), current_user, case, p, att, material, ip())
 
     return _act(placement_id, action, "材料已上传")
 

@@ -64,11 +64,17 @@ def _render_task(task_id: str, errors: dict | None = None, data: dict | None = N
 @bp.post("/tasks/<task_id>/decide")
 @staff_required
 def decide(task_id: str):
-    decisions = {}
-    for key, value in request.form.items():
-        if key.startswith("valid_"):
-            month = key.removeprefix("valid_")
-            decisions[month] = {"valid": value == "1", "reason": request.form.get(f"reason_{month}", "")}
+    """The form's valid_<m>/reason_<m> pairs as the API's `decisions`; the command
+    validates them through the same declaration (DecisionInput), and its messages come
+    back under month_<m>, shown beside that month's inputs with the input kept."""
+    decisions = {
+        key.removeprefix("valid_"): {
+            "valid": value,
+            "reason": request.form.get(f"reason_{key.removeprefix('valid_')}", ""),
+        }
+        for key, value in request.form.items()
+        if key.startswith("valid_")
+    }
     try:
         review.decide(db(), system(), current_user, task_id, decisions, ip())
         db().commit()

@@ -63,6 +63,15 @@ class Label:
         self.verb = verb or ("请选择" if select else "请填写")
 
 
+class PerKey:
+    """Annotated metadata on a mapping field (e.g. decisions by month): a problem inside
+    one entry is reported under `prefix` + that entry's key (month_3), so the API names
+    the entry and a page can show the message beside that entry's inputs."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     """The model inside `M`, `list[M]`, `dict[str, M]` or `M | None`, if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -83,6 +92,9 @@ def _describe(model: type[BaseModel], loc: tuple) -> tuple[str, Label]:
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             continue
         info = current.model_fields[part]
+        per_key = next((m for m in info.metadata if isinstance(m, PerKey)), None)
+        if per_key is not None and current is model and part == loc[0] and len(loc) > 1:
+            key = f"{per_key.prefix}{loc[1]}"
         found = next((m for m in info.metadata if isinstance(m, Label)), None)
         label = found or Label(info.title or part)
         current = _inner_model(info.annotation)

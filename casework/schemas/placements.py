@@ -113,9 +113,15 @@ class DeclarationInput(Request):
     pledge_read: Annotated[bool, Label("已阅读承诺书"), Field(description="须为true")]
 
 
-class MaterialInput(Request):
-    attachment_id: db_id("附件编号")
+class MaterialChoice(Request):
+    """Which 核验材料 a file is: the placement page posts this with the files themselves,
+    the API (`MaterialInput`) with the id of a file uploaded before."""
+
     material: text("材料类型", enum=tuple(MATERIAL_KINDS))
+
+
+class MaterialInput(MaterialChoice):
+    attachment_id: db_id("附件编号")
 
 
 class MonthsInput(Request):
@@ -151,6 +157,6 @@ class PersonPath(Query):
 
 
 __all__ = [
-    "CertificateInput", "ContractInput", "DeclarationInput", "ImportInput", "MaterialInput",
-    "MonthsInput", "PersonInput", "PlacementQuery", "RelatedUploadForm", "UploadForm",
+    "CertificateInput", "ContractInput", "DeclarationInput", "ImportInput", "MaterialChoice",
+    "MaterialInput", "MonthsInput", "PersonInput", "PlacementQuery", "RelatedUploadForm", "UploadForm",
 ]  # fmt: skip
