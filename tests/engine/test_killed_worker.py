@@ -26,6 +26,7 @@ from casework.system import build_system
 from engine.dispatch import QUEUE_NAME, RQDispatcher, Sweeper
 from engine.models import InboxTask, OutboxJob, TaskEvent
 from tests.flowkit import attachment, contract_data, person_data
+from webapp.cli import db_upgrade
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
 
@@ -56,7 +57,8 @@ def rq_env(tmp_path, pg_url, redis_url, simulator_url, sim_control):
         adapter_timeout=20.0,
         job_lease_seconds=LEASE_SECONDS,
     )
-    system = build_system(settings, create_schema=True)
+    db_upgrade(pg_url)  # as a deployment does: the worker refuses a database without it
+    system = build_system(settings)
     with system.transaction() as session:
         load_demo(session)
     workers: list[subprocess.Popen] = []
