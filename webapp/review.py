@@ -12,10 +12,12 @@ from flask_login import current_user
 
 from casework import review
 from casework.exports import inbox_workbook
+from casework.schemas.review import Decision
 from domain.errors import DomainError
 from webapp.auth import role_required
 from webapp.context import back, field_errors, ip
 from webapp.extensions import db, system
+from webapp.forms.fields import max_length
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_required = role_required(*review.STAFF_ROLES)
@@ -57,7 +59,10 @@ def _render_task(task_id: str, errors: dict | None = None, data: dict | None = N
     row = review.task_for(db(), current_user, task_id)
     if row.task.form == "placement_review":
         context = review.review_context(db(), row)
-        return render_template("review/placement.html", ctx=context, row=row, errors=errors or {}, data=data or {}), status
+        return render_template(
+            "review/placement.html", ctx=context, row=row, errors=errors or {}, data=data or {},
+            reason_max=max_length(Decision, "reason"),
+        ), status
     return render_template("review/send_tax.html", row=row, errors=errors or {}), status
 
 

@@ -168,6 +168,11 @@ def test_decision_page_and_api_same_message(app, review_task):
         assert response.status_code == 400
         return response.get_data(as_text=True)
 
+    # the page's input limit is the declaration's
+    form = lxml_html.fromstring(reviewer_page.get(f"/review/tasks/{task_id}").get_data(as_text=True))
+    limit = DecisionInput.model_json_schema()["$defs"]["Decision"]["properties"]["reason"]["maxLength"]
+    assert form.xpath(f"//input[@name='reason_{month}']/@maxlength") == [str(limit)]
+
     # too-long reason: beside the month, the reason kept
     fields = api({str(month): {"valid": False, "reason": TOO_LONG}, **others})
     assert fields == {f"month_{month}": "理由不能超过200个字"}
