@@ -74,8 +74,7 @@ def task(task_id: str):
 def decision(task_id: str):
     """安置登记审核：逐月认定有效/无效（无效须填写理由）"""
     data: DecisionInput = spec.body()
-    decisions = {month: d.model_dump() for month, d in data.decisions.items()}
-    review.decide(db(), system(), api_user(), task_id, decisions, client_ip())
+    review.decide(db(), system(), api_user(), task_id, data, client_ip())
     db().commit()
     return jsonify({"done": True})
 
