@@ -163,7 +163,7 @@ def seed_people(system, population, year: int) -> int:
                 })
                 registration.submit_registration(session, system, user, case, placement)
                 ids.append((placement.id, scenario))
-        system.drain()  # auto-verify against the simulator now, so the grids are there
+        system.settle()  # auto-verify against the simulator now (or wait for the runner), so the grids are there
         with system.transaction() as session:
             case = session.scalar(select(CertificationCase).join(Unit).where(Unit.credit_code == code, CertificationCase.year == year))
             for pid, scenario in ids:

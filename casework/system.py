@@ -47,6 +47,10 @@ class System:
         """Run due jobs and timers now, synchronously (tests and the `manual` runner)."""
         return self.executor.drain()
 
+    def settle(self, timeout_seconds: float = 60.0):
+        """Run due jobs now and wait for those another runner thread is running."""
+        return self.executor.settle(timeout_seconds)
+
     def close(self) -> None:
         if self.runner is not None:
             self.runner.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -160,6 +161,35 @@ class JobExecutor:
                     .limit(limit)
                 )
             )
+
+    def in_flight(self) -> int:
+        """Pending jobs leased by some executor right now (running, not waiting to retry):
+        a lease clears `last_error`, a reschedule sets it."""
+        with transaction(self.session_factory) as session:
+            return len(
+                session.scalars(
+                    select(OutboxJob.task_id).where(
+                        OutboxJob.status == "pending",
+                        OutboxJob.attempts > 0,
+                        OutboxJob.last_error == "",
+                        OutboxJob.next_attempt_at > self.runtime.clock.now(),
+                    )
+                ).all()
+            )
+
+    def settle(self, timeout_seconds: float = 60.0, poll_seconds: float = 0.1) -> list[JobOutcome]:
+        """Drain, and also wait for the jobs another thread or worker is running now.
+
+        `drain` alone returns as soon as nothing is due, so a job that the in-process runner
+        leased a moment earlier is still running when it returns: the demo seeding then saw
+        no grid on a loaded machine. The timeout is real elapsed time (a wait, not a
+        business date), so it reads the monotonic clock."""
+        outcomes = self.drain()
+        deadline = time.monotonic() + timeout_seconds
+        while self.in_flight() and time.monotonic() < deadline:
+            time.sleep(poll_seconds)
+            outcomes += self.drain()
+        return outcomes
 
     def due_timer_instances(self, limit: int = 100) -> list[int]:
         now = self.runtime.clock.now()

@@ -88,6 +88,44 @@ def test_a_leased_job_is_not_due_until_its_lease_expires(env):
     assert env.jobs(iid)[0].status == "done"
 
 
+def test_settle_waits_for_a_job_another_thread_is_running(env):
+    """drain() alone returns while another runner holds the lease (the demo seeding then
+    found no grid on a loaded machine); settle() waits for that delivery."""
+    iid, task_id = _waiting_job(env)
+    started = threading.Event()
+
+    def slow(params):
+        started.set()
+        time.sleep(0.5)
+        return {"echo": params["value"]}
+
+    env.executor.operations["engine_test_lookup"] = slow
+    runner = threading.Thread(target=lambda: env.executor.run(task_id))
+    runner.start()
+    try:
+        assert started.wait(10)
+        assert env.executor.in_flight() == 1
+        env.executor.settle(timeout_seconds=10)
+        assert env.jobs(iid)[0].status == "done"  # delivered before settle returned
+        assert env.executor.in_flight() == 0
+    finally:
+        runner.join(10)
+
+
+def test_settle_does_not_wait_for_a_job_backing_off(env):
+    iid, task_id = _waiting_job(env)
+
+    def unavailable(params):
+        raise RetryableError("暂时无法访问")
+
+    env.executor.operations["engine_test_lookup"] = unavailable
+    assert env.executor.run(task_id).status == "retry"
+    started = time.monotonic()
+    env.executor.settle(timeout_seconds=10)
+    assert time.monotonic() - started < 5
+    assert env.jobs(iid)[0].status == "pending"
+
+
 def test_retryable_error_backs_off_and_keeps_the_job_pending(env):
     iid, task_id = _waiting_job(env)
     calls = []
