@@ -12,13 +12,20 @@ from sqlalchemy.orm import Session
 from casework.audit import record
 from casework.models import CertificationCase, Placement, Unit
 from casework.models.case import STAGE_NAMES
-from casework.models.placement import CONFIRMED, STATUSES
+from casework.models.placement import STATUSES
 from casework.system import System
+from casework.task_forms import EMPLOYER, TaskForm, register_form, require_form, task_with_form
 from domain.counting import persons_from_months
 from domain.errors import DomainError
 from domain.params import params_for
 from engine.locks import lock_case
 from engine.models import InboxTask
+
+FORM_DECLARE = register_form(TaskForm(
+    key="case_declare", title="完成申报", roles=EMPLOYER, subject="case", writes=("pledge_read",),
+    page="placements.declare", api="POST /api/v1/case/declaration",
+    help="全部人员“已审核确认”后，阅读承诺书并点击“完成申报”",
+)).key
 
 
 class CaseLocked(DomainError):
@@ -61,6 +68,8 @@ def open_case(session: Session, system: System, unit: Unit, year: int, actor: st
         case_ref=case.ref,
         region_code=case.region_code,
         subject_ref=f"unit:{unit.id}",
+        case_id=case.id,
+        subject_id=unit.id,
         data={"case_id": case.id, "pledge_read": False},
         actor=actor,
     )
@@ -81,10 +90,11 @@ class CaseSummary:
     stage: str
     stage_name: str
     locked: bool
-    can_declare: bool
+    can_declare: bool  # the diagram waits for 完成申报 now (whether it accepts is its call)
 
 
 def summarize(session: Session, case: CertificationCase) -> CaseSummary:
+    """The case's figures; `can_declare` says only that the 完成申报 step is open."""
     rows = session.execute(
         select(
             Placement.status,
@@ -114,31 +124,31 @@ def summarize(session: Session, case: CertificationCase) -> CaseSummary:
         stage=case.stage,
         stage_name=STAGE_NAMES.get(case.stage, case.stage),
         locked=case.locked,
-        can_declare=(not case.locked and people > 0 and counts[CONFIRMED] == people),
+        can_declare=declaration_task(session, case) is not None,
     )
 
 
 def declaration_task(session: Session, case: CertificationCase) -> InboxTask | None:
-    return session.scalar(
-        select(InboxTask).where(InboxTask.case_ref == case.ref, InboxTask.task_name == "declare")
-    )
+    """The case's open 完成申报 step, whatever the diagram calls it."""
+    return task_with_form(session, case.instance_id, FORM_DECLARE)
 
 
 def complete_declaration(
     session: Session, system: System, user, case: CertificationCase, pledge_read: bool, ip: str = ""
 ) -> None:
-    """完成申报: everyone 已审核确认 and the pledge read, then the diagram locks the case."""
+    """完成申报: the pledge is confirmed, the task completes and the diagram decides.
+
+    The diagram locks the case, or loops back to 按比例安置登记 with the reason its
+    condition found (`declaration_problem`); that reason is raised here so the caller
+    rolls the attempt back and shows it. Only the input is checked first: the pledge box
+    is a required field of the form."""
     if case.locked:
         raise DomainError("本年度已完成申报")
     if not pledge_read:
         raise DomainError("请先阅读《申报资料真实性承诺书》并勾选确认", "pledge_read")
-    summary = summarize(session, case)
-    if summary.registered_people == 0:
-        raise DomainError("尚未登记任何安置人员，不能完成申报")
-    if not summary.can_declare:
-        raise DomainError("还有人员未“已审核确认”，全部人员审核确认后才能完成申报")
-    task = declaration_task(session, case)
-    if task is None:
-        raise DomainError("当前不能完成申报，请刷新页面")
-    system.runtime.complete_task(session, task.task_id, {"pledge_read": True}, actor=user.login)
+    task = require_form(session, case.instance_id, FORM_DECLARE, "当前不能完成申报，请刷新页面")
+    instance = system.runtime.complete_task(session, task.task_id, {"pledge_read": True}, actor=user.login)
+    if not case.locked:
+        reason = system.runtime.data_of(session, instance).get("declaration_problem")
+        raise DomainError(str(reason or "流程未接受本次申报，请刷新页面后重试"))
     record(session, user, "完成申报", case_id=case.id, target=case.ref, ip=ip)

@@ -171,13 +171,22 @@ def time_limit(name: str) -> int:
 
 # -- annual_certification.bpmn -----------------------------------------------------------
 @register_script_function()
-def declaration_ready(case_id: int) -> bool:
-    """Everyone registered is 已审核确认 (001 第六步), and there is someone."""
+def find_declaration_problem(case_id: int, pledge_read: bool) -> str:
+    """Why the case cannot be declared yet (001 第六步), or "" when it can: there is
+    someone, everyone is 已审核确认, and the pledge was read. The diagram's gateway
+    branches on it and the 完成申报 command reports it: the one place the rule lives."""
     session = current_step().session
     statuses = session.scalars(
         select(Placement.status).where(Placement.case_id == int(case_id), Placement.removed.is_(False))
     ).all()
-    return bool(statuses) and all(s == CONFIRMED for s in statuses)
+    if not statuses:
+        return "尚未登记任何安置人员，不能完成申报"
+    waiting = sum(1 for s in statuses if s != CONFIRMED)
+    if waiting:
+        return f"还有{waiting}名人员未“已审核确认”，全部人员审核确认后才能完成申报"
+    if not pledge_read:
+        return "请先阅读《申报资料真实性承诺书》并勾选确认"
+    return ""
 
 
 @register_script_function()

@@ -14,11 +14,24 @@ from casework.models import Certificate, CertificationCase, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
 from casework.paging import Page, contains
 from casework.system import System
+from casework.task_forms import EMPLOYER, TaskForm, register_form, require_form
 from domain.certificate import category_name
 from domain.errors import DomainError, NotFound
 from domain.facts import PersonFact
 from domain.id_number import parse_id_number
 from engine.models import InboxTask, OutboxJob
+
+FORM_REGISTER = register_form(TaskForm(
+    key="placement_register", title="安置登记", roles=EMPLOYER, subject="placement", writes=(),
+    page="placements.detail", api="POST /api/v1/placements/{id}/submit",
+    help="填写基本信息、合同管理和残疾证管理，点击“保存，下一步”进入自动核验",
+)).key
+FORM_MONTHS = register_form(TaskForm(
+    key="placement_months", title="人员信息校验", roles=EMPLOYER, subject="placement",
+    writes=("months_action", "selected_months", "claimed_months"),
+    page="placements.detail", api="POST /api/v1/placements/{id}/months",
+    help="勾选安置登记月份；勾选未通过核验的“×”月份须上传相应材料，提交残联审核",
+)).key
 
 HOUSEHOLD_TYPES = ("本市户籍", "本省外市户籍", "外省户籍")
 EDUCATION = ("小学及以下", "初中", "高中", "中专/技校", "大专", "本科", "研究生")
@@ -150,24 +163,24 @@ def _start_review(session: Session, system: System, user, case: CertificationCas
         case_ref=case.ref,
         region_code=case.region_code,
         subject_ref=f"placement:{placement.id}",
+        case_id=case.id,
+        subject_id=placement.id,
         data={"placement_id": placement.id, "case_id": case.id},
         actor=user.login,
     )
     placement.instance_id = instance.id
 
 
-def require_task(session: Session, placement: Placement, task_name: str, message: str) -> InboxTask:
-    task = current_task(session, placement)
-    if task is None or task.task_name != task_name:
-        raise DomainError(message)
-    return task
+def require_task(session: Session, placement: Placement, form_key: str, message: str) -> InboxTask:
+    """The person's open task that uses `form_key` (whatever the diagram calls the task)."""
+    return require_form(session, placement.instance_id, form_key, message)
 
 
 def update_person(
     session: Session, user, case: CertificationCase, placement: Placement, data: dict, ip: str = ""
 ) -> None:
     ensure_open(case)
-    require_task(session, placement, "register", "当前步骤不能修改人员基本信息")
+    require_task(session, placement, FORM_REGISTER, "当前步骤不能修改人员基本信息")
     values = _person_values(data)
     if values["id_number"] != placement.id_number:
         raise DomainError("身份证号不能修改；如需更换人员，请删除后重新添加", "id_number")

@@ -11,7 +11,7 @@ from casework import inputs
 from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Attachment, Certificate, CertificationCase, Contract, Placement, Unit
-from casework.placements import require_task
+from casework.placements import FORM_REGISTER, require_task
 from casework.system import System
 from domain.certificate import category_name, needs_historical_certificate, parse_certificate_number
 from domain.contract import RELATIONS, contract_rule_errors  # noqa: F401  (RELATIONS: the choices, read by pages)
@@ -24,7 +24,7 @@ CONTRACT_TYPES = ("固定期限", "无固定期限", "以完成一定工作任�
 
 def _editable(session: Session, case: CertificationCase, placement: Placement) -> None:
     ensure_open(case)
-    require_task(session, placement, "register", "当前步骤不能修改合同或残疾证信息")
+    require_task(session, placement, FORM_REGISTER, "当前步骤不能修改合同或残疾证信息")
 
 
 def _attachments(session: Session, unit_id: int, ids) -> list[int]:
@@ -193,6 +193,6 @@ def submit_registration(session: Session, system: System, user, case: Certificat
         errors["certificates"] = "系统未获取到残疾证，请添加残疾证并上传证件影像资料"
     if errors:
         raise FieldErrors(errors)
-    task = require_task(session, placement, "register", "当前步骤不能提交")
+    task = require_task(session, placement, FORM_REGISTER, "当前步骤不能提交")
     system.runtime.complete_task(session, task.task_id, {}, actor=user.login)
     record(session, user, "提交安置登记", case_id=case.id, target=f"placement:{placement.id}", ip=ip)

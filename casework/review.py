@@ -1,8 +1,10 @@
-"""The reviewer's side: an inbox of ready tasks in the reviewer's jurisdiction, the
-安置登记审核 of claimed months (有效/无效 with a reason), and 发送税务部门.
+"""The reviewer's and supervisor's workbench: the inbox of ready tasks in the user's
+jurisdiction, claiming and assigning them, 安置登记审核 of claimed months (有效/无效 with a
+reason) and 发送税务部门.
 
-The inbox reads only the flat inbox table (role, region, due date) joined to the case and
-person rows for display; it never opens serialized engine state.
+The inbox reads only the flat inbox table (role, region, due date, assignee) joined to the
+case, unit and person rows by integer keys; it never opens serialized engine state. Which
+screen a task has is its form's business (`casework.task_forms`), never its id or name.
 """
 
 from __future__ import annotations
@@ -12,22 +14,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.audit import record
-from casework.models import Attachment, CertificationCase, Placement, Unit
+from casework.models import Attachment, CertificationCase, Placement, Unit, User
 from casework.paging import Page, contains
 from casework.schemas import parse
-from casework.schemas.review import DecisionInput
+from casework.schemas.review import DecisionInput, NoInput
 from casework.scope import is_within_jurisdiction, within_jurisdiction
 from casework.system import System
+from casework.task_forms import STAFF, TaskForm, register_form
 from casework.verification import claim_materials, grid
-from domain.errors import DomainError, FieldErrors, NotFound
+from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 from engine.db import as_utc
+from engine.locks import lock_case
 from engine.models import InboxTask
 
-STAFF_ROLES = ("reviewer", "supervisor")
+NOT_STAFF = ("employer", "system")
+SUPERVISOR = "supervisor"
+DUE_FILTERS = {"overdue": "已逾期", "soon": "2个工作日内到期", "later": "未到期"}
 
 
 @dataclass(frozen=True)
@@ -37,17 +43,89 @@ class InboxRow:
     unit: Unit
     placement: Placement | None
     now: datetime | None = None  # the engine clock when the row was read
+    soon_until: datetime | None = None  # "due soon" ends here (2 working days from now)
 
     @property
     def overdue(self) -> bool:
         due = as_utc(self.task.due_at)
         return due is not None and self.now is not None and due < as_utc(self.now)
 
+    @property
+    def due_state(self) -> str:
+        """ok / soon / overdue / none: the colour of the due date."""
+        due = as_utc(self.task.due_at)
+        if due is None or self.now is None:
+            return "none"
+        if due < as_utc(self.now):
+            return "overdue"
+        if self.soon_until is not None and due <= as_utc(self.soon_until):
+            return "soon"
+        return "ok"
 
-def _subject_id(subject_ref: str) -> int | None:
-    if subject_ref.startswith("placement:"):
-        return int(subject_ref.split(":", 1)[1])
-    return None
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What a reviewer narrows the inbox by (every field optional)."""
+
+    form: str = ""  # a tab: the form key
+    year: int | None = None
+    region: str = ""  # a region inside the user's jurisdiction
+    q: str = ""  # unit name or 统一社会信用代码
+    person: str = ""  # person's name or 身份证号
+    due: str = ""  # overdue / soon / later
+    mine: bool = False  # only tasks assigned to me
+
+
+def _may_see(user, task: InboxTask) -> bool:
+    if user.role in NOT_STAFF or not is_within_jurisdiction(task.region_code, user.region_code):
+        return False
+    return task.role == user.role or task.assignee == user.login
+
+
+def _visible(user):
+    """SQL: the tasks of the user's role in the jurisdiction, and those assigned to them."""
+    return and_(
+        within_jurisdiction(InboxTask.region_code, user.region_code),
+        or_(InboxTask.role == user.role, InboxTask.assignee == user.login),
+    )
+
+
+def _base(user, filters: InboxFilter, *, now: datetime, soon_until: datetime | None, with_form: bool = True):
+    if user.role in NOT_STAFF:
+        raise NotFound()
+    query = (
+        select(InboxTask, CertificationCase, Unit)
+        .join(CertificationCase, CertificationCase.id == InboxTask.case_id)
+        .join(Unit, Unit.id == CertificationCase.unit_id)
+        .where(_visible(user))
+    )
+    if with_form and filters.form:
+        query = query.where(InboxTask.form == filters.form)
+    if filters.year:
+        query = query.where(CertificationCase.year == filters.year)
+    if filters.region:
+        if not is_within_jurisdiction(filters.region, user.region_code):
+            raise DomainError("所选区域不在您的管辖范围内", "region")
+        query = query.where(within_jurisdiction(InboxTask.region_code, filters.region))
+    q = (filters.q or "").strip()
+    if q:
+        query = query.where(or_(contains(Unit.name, q), contains(Unit.credit_code, q.upper())))
+    person = (filters.person or "").strip()
+    if person:
+        people = select(Placement.id).where(
+            Placement.case_id == InboxTask.case_id,
+            or_(contains(Placement.name, person), contains(Placement.id_number, person.upper())),
+        )
+        query = query.where(InboxTask.subject_ref.like("placement:%"), InboxTask.subject_id.in_(people))
+    if filters.due == "overdue":
+        query = query.where(InboxTask.due_at < now)
+    elif filters.due == "soon" and soon_until is not None:
+        query = query.where(InboxTask.due_at >= now, InboxTask.due_at <= soon_until)
+    elif filters.due == "later" and soon_until is not None:
+        query = query.where(or_(InboxTask.due_at.is_(None), InboxTask.due_at > soon_until))
+    if filters.mine:
+        query = query.where(InboxTask.assignee == user.login)
+    return query
 
 
 def inbox(
@@ -55,60 +133,138 @@ def inbox(
     user,
     *,
     now: datetime,
-    q: str = "",
-    task_name: str = "",
+    filters: InboxFilter | None = None,
+    soon_until: datetime | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> Page:
-    """待办任务: tasks of the user's role in the user's jurisdiction, oldest due first.
+    """待办任务: the user's tasks (role and jurisdiction, or assigned), soonest due first.
 
-    `now` is the engine clock (overdue marks follow a demo's clock, not the machine's).
-    """
-    if user.role not in STAFF_ROLES:
-        raise NotFound()
-    query = (
-        select(InboxTask, CertificationCase, Unit)
-        .join(CertificationCase, InboxTask.case_ref == literal("case:") + cast(CertificationCase.id, String))
-        .join(Unit, Unit.id == CertificationCase.unit_id)
-        .where(InboxTask.role == user.role, within_jurisdiction(InboxTask.region_code, user.region_code))
-    )
-    if task_name:
-        query = query.where(InboxTask.task_name == task_name)
-    q = (q or "").strip()
-    if q:
-        query = query.where(or_(contains(Unit.name, q), contains(Unit.credit_code, q.upper())))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    `now` is the engine clock (overdue marks follow a demo's clock, not the machine's)."""
+    filters = filters or InboxFilter()
+    query = _base(user, filters, now=now, soon_until=soon_until)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     page = max(1, int(page or 1))
     rows = session.execute(
-        query.order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.created_at)
+        query.order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.created_at, InboxTask.task_id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    ids = [pid for t, _c, _u in rows if (pid := _subject_id(t.subject_ref))]
+    ids = [t.subject_id for t, _c, _u in rows if _is_person(t)]
     people = {p.id: p for p in session.scalars(select(Placement).where(Placement.id.in_(ids)))} if ids else {}
     items = [
-        InboxRow(t, c, u, people.get(_subject_id(t.subject_ref) or 0), now) for t, c, u in rows
+        InboxRow(t, c, u, people.get(t.subject_id) if _is_person(t) else None, now, soon_until)
+        for t, c, u in rows
     ]
     return Page(items, total, page, per_page)
 
 
+def tab_counts(
+    session: Session, user, *, now: datetime, filters: InboxFilter | None = None, soon_until: datetime | None = None
+) -> dict[str, int]:
+    """How many tasks each tab (form) holds under the other filters."""
+    query = _base(user, filters or InboxFilter(), now=now, soon_until=soon_until, with_form=False)
+    counted = query.with_only_columns(InboxTask.form, func.count()).group_by(InboxTask.form).order_by(None)
+    return {form: n for form, n in session.execute(counted).all()}
+
+
+def _is_person(task: InboxTask) -> bool:
+    return task.subject_ref.startswith("placement:") and task.subject_id is not None
+
+
 def task_for(session: Session, user, task_id: str) -> InboxRow:
-    """One task of the user's inbox; anything else (other region, other role) is 404."""
+    """One task the user may work (their role and jurisdiction, or assigned to them);
+    anything else (another region, another role) is 404."""
     task = session.get(InboxTask, task_id)
-    if (
-        task is None
-        or user.role not in STAFF_ROLES
-        or task.role != user.role
-        or not is_within_jurisdiction(task.region_code, user.region_code)
-    ):
+    if task is None or not _may_see(user, task):
         raise NotFound("未找到该任务，可能已被处理")
-    case = session.get(CertificationCase, int(task.case_ref.split(":", 1)[1]))
+    case = session.get(CertificationCase, task.case_id)
+    if case is None:
+        raise NotFound("未找到该任务，可能已被处理")
     unit = session.get(Unit, case.unit_id)
-    pid = _subject_id(task.subject_ref)
-    placement = session.get(Placement, pid) if pid else None
+    placement = session.get(Placement, task.subject_id) if _is_person(task) else None
     return InboxRow(task, case, unit, placement)
 
 
+# -- claiming ----------------------------------------------------------------------------
+def _holder_name(session: Session, login: str) -> str:
+    user = session.scalar(select(User).where(User.login == login))
+    return (user.display_name or user.login) if user else login
+
+
+def take(session: Session, user, task_id: str, now: datetime) -> InboxRow:
+    """Hold the task for `user` before working it: a conditional UPDATE, so of two people
+    at once exactly one holds it and the other is told who does (409)."""
+    row = task_for(session, user, task_id)
+    # the case lock first, as every engine step takes it: then the inbox row (a timer
+    # firing on the same case takes them in the same order, so neither waits on the other)
+    lock_case(session, row.task.case_ref)
+    taken = session.execute(
+        update(InboxTask)
+        .where(InboxTask.task_id == task_id, or_(InboxTask.assignee.is_(None), InboxTask.assignee == user.login))
+        .values(assignee=user.login, claimed_at=func.coalesce(InboxTask.claimed_at, now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        holder = session.scalar(select(InboxTask.assignee).where(InboxTask.task_id == task_id))
+        if holder is None:
+            raise Conflict("该任务已被处理，请刷新页面")
+        raise Conflict(f"该任务正由{_holder_name(session, holder)}办理")
+    session.expire(row.task)
+    return row
+
+
+def claim(session: Session, user, task_id: str, now: datetime, ip: str = "") -> None:
+    """认领: the task is mine until I finish or release it."""
+    row = take(session, user, task_id, now)
+    record(session, user, "认领任务", case_id=row.case.id, target=f"task:{task_id}", ip=ip)
+
+
+def release(session: Session, user, task_id: str, ip: str = "") -> None:
+    """释放: back to everyone of the role (the holder, or a supervisor)."""
+    row = task_for(session, user, task_id)
+    if row.task.assignee is None:
+        return
+    if row.task.assignee != user.login and user.role != SUPERVISOR:
+        raise Conflict(f"该任务正由{_holder_name(session, row.task.assignee)}办理，只有本人或业务主管可以释放")
+    session.execute(
+        update(InboxTask).where(InboxTask.task_id == task_id).values(assignee=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    record(session, user, "释放任务", case_id=row.case.id, target=f"task:{task_id}", ip=ip)
+
+
+def reassign(session: Session, user, task_id: str, to_login: str, now: datetime, ip: str = "") -> None:
+    """改派 (supervisor): give the task to another worker of its role in its region, or
+    take it over (to_login = the supervisor)."""
+    if user.role != SUPERVISOR:
+        raise NotFound()
+    task = session.get(InboxTask, task_id)
+    if task is None or not is_within_jurisdiction(task.region_code, user.region_code):
+        raise NotFound("未找到该任务，可能已被处理")
+    target = session.scalar(select(User).where(User.login == (to_login or "").strip()))
+    if (
+        target is None or not target.active or target.role in NOT_STAFF
+        or (target.role != task.role and target.login != user.login)
+        or not is_within_jurisdiction(task.region_code, target.region_code)
+    ):
+        raise FieldErrors({"assignee": "请选择该任务所在辖区、对应角色的工作人员"})
+    session.execute(
+        update(InboxTask).where(InboxTask.task_id == task_id).values(assignee=target.login, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    record(session, user, "改派任务", case_id=task.case_id, target=f"task:{task_id}", detail={"to": target.login}, ip=ip)
+
+
+def assignable(session: Session, user, task: InboxTask) -> list[User]:
+    """Who a supervisor may give the task to: active workers of its role in its region."""
+    people = session.scalars(
+        select(User).where(User.role == task.role, User.active.is_(True)).order_by(User.login)
+    ).all()
+    return [p for p in people if is_within_jurisdiction(task.region_code, p.region_code)]
+
+
+# -- 安置登记审核 ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReviewContext:
     row: InboxRow
@@ -139,6 +295,11 @@ def review_context(session: Session, row: InboxRow) -> ReviewContext:
     )
 
 
+def start_work(session: Session, system: System, user, task_id: str) -> InboxRow:
+    """The task to complete, held by `user` (taken now if nobody holds it)."""
+    return take(session, user, task_id, system.runtime.clock.now())
+
+
 def decide(
     session: Session,
     system: System,
@@ -146,7 +307,7 @@ def decide(
     task_id: str,
     decisions: DecisionInput | Mapping[str | int, Any],
     ip: str = "",
-) -> None:
+) -> str:
     """Record 有效/无效 for every claimed month and finish the task.
 
     The rules of one decision (month 1–12, 无效 needs a reason, reason length) are the
@@ -154,8 +315,10 @@ def decide(
     script its raw {month: {"valid", "reason"}} mapping, read leniently as form text.
     Only what needs the case is checked here: every claimed month is decided, and no
     other month is."""
-    row = task_for(session, user, task_id)
-    if row.task.form != "placement_review" or row.placement is None:
+    from casework.decisions import add_record
+
+    row = start_work(session, system, user, task_id)
+    if row.task.form != FORM_REVIEW or row.placement is None:
         raise DomainError("该任务不是安置登记审核")
     data = (
         decisions
@@ -178,6 +341,10 @@ def decide(
     clean = {
         str(month): {"valid": d.valid, "reason": d.reason} for month, d in sorted(given.items())
     }
+    valid = sum(1 for d in given.values() if d.valid)
+    label = f"有效{valid}个月" + (f"，无效{len(given) - valid}个月" if len(given) > valid else "")
+    reasons = "；".join(f"{year}年{m}月：{d.reason}" for m, d in sorted(given.items()) if d.reason)
+    add_record(session, system, user, row, outcome="months", label=label, reason=reasons, detail=clean)
     system.runtime.complete_task(
         session,
         task_id,
@@ -188,12 +355,59 @@ def decide(
         session, user, "安置登记审核", case_id=row.case.id,
         target=f"placement:{row.placement.id}", detail={"decisions": clean}, ip=ip,
     )
+    return "审核结论已保存"
 
 
-def send_to_tax(session: Session, system: System, user, task_id: str, ip: str = "") -> None:
+def review_page_input(form: Mapping[str, str]) -> dict:
+    """The page's valid_<m>/reason_<m> pairs as the API's `decisions` (the declaration's
+    messages come back under month_<m>, shown beside that month's inputs)."""
+    return {
+        "decisions": {
+            key.removeprefix("valid_"): {
+                "valid": value,
+                "reason": form.get(f"reason_{key.removeprefix('valid_')}", ""),
+            }
+            for key, value in form.items()
+            if key.startswith("valid_")
+        }
+    }
+
+
+def send_to_tax(session: Session, system: System, user, task_id: str, data: Any = None, ip: str = "") -> str:
     """发送税务部门: the push itself runs as a service task in a worker."""
-    row = task_for(session, user, task_id)
-    if row.task.form != "case_send_tax":
+    row = start_work(session, system, user, task_id)
+    if row.task.form != FORM_SEND_TAX:
         raise DomainError("该任务不是发送税务")
     system.runtime.complete_task(session, task_id, {}, actor=user.login)
     record(session, user, "发送税务部门", case_id=row.case.id, target=row.case.ref, ip=ip)
+    return "已提交发送税务部门，系统正在推送"
+
+
+def _review_decide(session, system, user, task_id, data: DecisionInput, ip: str = "") -> str:
+    return decide(session, system, user, task_id, data, ip)
+
+
+def _send_tax_context(session: Session, row: InboxRow) -> dict:
+    from casework.cases import summarize
+
+    return {"summary": summarize(session, row.case)}
+
+
+def _review_page_context(session: Session, row: InboxRow) -> dict:
+    from casework.decisions import history
+
+    return {"ctx": review_context(session, row), "history": history(session, row.case.id)}
+
+
+FORM_REVIEW = register_form(TaskForm(
+    key="placement_review", title="安置登记审核", roles=frozenset({"reviewer", SUPERVISOR}), subject="placement",
+    writes=("review",), page="review/placement.html", api="POST /api/v1/tasks/{task_id}/decision",
+    help="逐月认定申报的“×”月份有效或无效；认定无效须填写理由（003：10个工作日内办结）",
+    input=DecisionInput, command=_review_decide, page_input=review_page_input, context=_review_page_context,
+)).key
+FORM_SEND_TAX = register_form(TaskForm(
+    key="case_send_tax", title="发送税务部门", roles=STAFF, subject="case",
+    writes=(), page="review/send_tax.html", api="POST /api/v1/tasks/{task_id}/send-to-tax",
+    help="核对下列年审认证结果，确认后发送税务部门（003：初次年审认证后20个工作日内）",
+    input=NoInput, command=send_to_tax, page_input=lambda form: {}, api_status=202, context=_send_tax_context,
+)).key

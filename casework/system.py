@@ -70,7 +70,12 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
         Base.metadata.create_all(engine)
     session_factory = make_session_factory(engine)
     clock = Clock()
-    registry = SpecRegistry()
+    from casework import task_forms
+
+    task_forms.load_forms()
+    registry = SpecRegistry(
+        form_rule=lambda key, role, props, lanes: task_forms.check_form(key, role, props, lanes.staff_roles)
+    )
     runtime = Runtime(registry, clock, QuotaScriptEngine(clock))
     clients = build_clients(settings.simulator_url, timeout=settings.adapter_timeout)
     executor = JobExecutor(

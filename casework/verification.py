@@ -12,7 +12,7 @@ from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Attachment, CertificationCase, Placement
 from casework.models.attachment import MATERIAL_KINDS
-from casework.placements import require_task
+from casework.placements import FORM_MONTHS, require_task
 from casework.system import System
 from domain.errors import DomainError, FieldErrors
 from domain.facts import CertificateKind
@@ -81,7 +81,7 @@ def claim_materials(session: Session, placement: Placement) -> dict[str, list[At
 
 def attach_claim_material(session: Session, user, case: CertificationCase, placement: Placement, attachment: Attachment, material: str, ip: str = "") -> None:
     ensure_open(case)
-    require_task(session, placement, "select_months", "当前步骤不能上传核验材料")
+    require_task(session, placement, FORM_MONTHS, "当前步骤不能上传核验材料")
     if material not in MATERIAL_KINDS:
         raise DomainError("请选择材料类型", "material")
     attachment.placement_id = placement.id
@@ -104,7 +104,7 @@ def submit_months(
 ) -> list[int]:
     """保存，下一步: returns the claimed months (empty when the system confirms at once)."""
     ensure_open(case)
-    task = require_task(session, placement, "select_months", "当前步骤不能提交月份")
+    task = require_task(session, placement, FORM_MONTHS, "当前步骤不能提交月份")
     selected = _selected_months(selected_raw)
     g = grid(case, placement)
     errors = selection_errors(g.results, g.dispatched, selected)
@@ -130,6 +130,6 @@ def submit_months(
 def back_to_registration(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
     """上一步: back to 安置登记 to correct contracts or certificates; verify runs again."""
     ensure_open(case)
-    task = require_task(session, placement, "select_months", "当前步骤不能返回上一步")
+    task = require_task(session, placement, FORM_MONTHS, "当前步骤不能返回上一步")
     system.runtime.complete_task(session, task.task_id, {"months_action": "back", "selected_months": [], "claimed_months": []}, actor=user.login)
     record(session, user, "返回安置登记", case_id=case.id, target=f"placement:{placement.id}", ip=ip)

@@ -26,3 +26,7 @@ class NotFound(DomainError):
 
     def __init__(self, message: str = "未找到该记录") -> None:
         super().__init__(message)
+
+
+class Conflict(DomainError):
+    """Someone else got there first (the task was taken or done): answered as 409."""

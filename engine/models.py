@@ -51,7 +51,9 @@ class ProcessInstance(Base, Timestamped):
     spec_version_id: Mapped[int] = mapped_column(ForeignKey("spec_version.id"))
     process_id: Mapped[str] = mapped_column(String(100), index=True)
     case_ref: Mapped[str] = mapped_column(String(100), index=True)  # e.g. "case:12"
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the case row, for joins
     subject_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the subject row
     region_code: Mapped[str] = mapped_column(String(6), index=True)  # jurisdiction
     status: Mapped[str] = mapped_column(String(20), default="running")  # running/completed/cancelled
     state: Mapped[str] = mapped_column(Text)
@@ -80,12 +82,18 @@ class InboxTask(Base):
     task_name: Mapped[str] = mapped_column(String(100))  # BPMN id, e.g. manual_review
     title: Mapped[str] = mapped_column(String(200))  # BPMN name, e.g. 安置登记审核
     form: Mapped[str] = mapped_column(String(100), default="")
+    props: Mapped[dict] = mapped_column(JSON, default=dict)  # the form's settings in the diagram
     role: Mapped[str] = mapped_column(String(40))
     region_code: Mapped[str] = mapped_column(String(6))
     case_ref: Mapped[str] = mapped_column(String(100), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     subject_ref: Mapped[str] = mapped_column(String(100), default="")
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # who is working on it (a claim, or a supervisor's assignment); None = the whole role
+    assignee: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class OutboxJob(Base, Timestamped):
@@ -124,6 +132,16 @@ class TaskEvent(Base):
     actor: Mapped[str] = mapped_column(String(100), default="")
     data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LaneRole(Base):
+    """A lane name a diagram may use, and the role whose inbox its tasks land in."""
+
+    __tablename__ = "lane_role"
+
+    lane: Mapped[str] = mapped_column(String(50), primary_key=True)  # e.g. 残联业务人员
+    role: Mapped[str] = mapped_column(String(20))  # e.g. reviewer
+    staff: Mapped[bool] = mapped_column(default=True)  # works a staff inbox
 
 
 class EngineSetting(Base):

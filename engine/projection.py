@@ -12,9 +12,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.lanes import role_of_lane
+from engine.lanes import SYSTEM_ROLE, LaneTable
 from engine.serializer import timer_due
 from engine.service_task import REQUEST_KEY, DeferredServiceTask
+from engine.specs import task_properties
 
 OUTBOXED_KEY = "outboxed"
 
@@ -27,6 +28,7 @@ class ReadyTask:
     form: str
     role: str
     due_at: datetime | None
+    props: dict  # the task's diagram properties: a form's settings (outcomes, labels, ...)
 
 
 @dataclass(frozen=True)
@@ -36,19 +38,22 @@ class ServiceRequest:
     params: dict
 
 
-def ready_human_tasks(wf: BpmnWorkflow) -> list[ReadyTask]:
+def ready_human_tasks(wf: BpmnWorkflow, lanes: LaneTable) -> list[ReadyTask]:
     tasks = []
     for task in wf.get_tasks(state=TaskState.READY, manual=True):
         spec = task.task_spec
-        props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+        props = task_properties(spec)
         tasks.append(
             ReadyTask(
                 task_id=str(task.id),
                 task_name=spec.bpmn_id or spec.name,
                 title=spec.bpmn_name or spec.name,
-                form=props.get("form", ""),
-                role=role_of_lane(spec.lane),
+                form=props.pop("form", ""),
+                # a lane removed from the table after the diagram was published: nobody's
+                # inbox rather than a failed step (the diagram check refuses it up front)
+                role=lanes.roles.get(spec.lane, SYSTEM_ROLE) if spec.lane else SYSTEM_ROLE,
                 due_at=_boundary_timer_due(task),
+                props=props,
             )
         )
     return tasks

@@ -22,6 +22,7 @@ from engine.clock import Clock
 from engine.context import StepContext, step_context
 from engine.db import as_utc, utcnow
 from engine.holidays import load_holidays
+from engine.lanes import LaneTable, load_lanes
 from engine.locks import lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance
 from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
@@ -58,6 +59,7 @@ class Runtime:
         self.clock = clock or Clock()
         self.script_engine = script_engine or QuotaScriptEngine(self.clock)
         self.serializer = StateSerializer()
+        self.lanes = LaneTable()
 
     # -- commands -------------------------------------------------------------------------
     def start(
@@ -68,6 +70,8 @@ class Runtime:
         case_ref: str,
         region_code: str,
         subject_ref: str = "",
+        case_id: int | None = None,
+        subject_id: int | None = None,
         data: dict | None = None,
         actor: str = "",
     ) -> ProcessInstance:
@@ -81,7 +85,9 @@ class Runtime:
             spec_version_id=version.id,
             process_id=process_id,
             case_ref=case_ref,
+            case_id=case_id,
             subject_ref=subject_ref,
+            subject_id=subject_id,
             region_code=region_code,
             state="",
             status="running",
@@ -177,9 +183,11 @@ class Runtime:
             job.status = "cancelled"
 
     def refresh_settings(self, session: Session) -> None:
-        """Pick up what another process may have changed: the clock and the holiday table."""
+        """Pick up what another process may have changed: the clock, the holiday table and
+        the lane table."""
         self.clock.load(session)
         self.script_engine.holidays = load_holidays(session)
+        self.lanes = load_lanes(session)
 
     # -- reading --------------------------------------------------------------------------
     def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
@@ -202,11 +210,10 @@ class Runtime:
         except Exception:  # unknown id: spiff raises TaskNotFoundException
             return None
 
-    @staticmethod
-    def _projected(wf: BpmnWorkflow) -> dict[str, ReadyTask]:
+    def _projected(self, wf: BpmnWorkflow) -> dict[str, ReadyTask]:
         """The inbox rows the instance has now: the projection of the state just loaded
         (state and rows are only ever written together, in one transaction)."""
-        return {t.task_id: t for t in ready_human_tasks(wf)}
+        return {t.task_id: t for t in ready_human_tasks(wf, self.lanes)}
 
     def _advance(
         self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow, actor: str,
@@ -262,7 +269,7 @@ class Runtime:
         """What makes the inbox rows match the READY human tasks: (task ids whose rows go,
         rows to add, new due times of rows that stay). `before` is what the rows are (the
         projection of the state this step started from), so no SELECT is needed."""
-        ready = {t.task_id: t for t in ready_human_tasks(wf)}
+        ready = {t.task_id: t for t in ready_human_tasks(wf, self.lanes)}
         gone = [task_id for task_id in before if task_id not in ready]
         added, moved = [], {}
         for task_id, task in ready.items():
@@ -278,12 +285,17 @@ class Runtime:
                     "task_name": task.task_name,
                     "title": task.title,
                     "form": task.form,
+                    "props": task.props,
                     "role": task.role,
                     "region_code": instance.region_code,
                     "case_ref": instance.case_ref,
+                    "case_id": instance.case_id,
                     "subject_ref": instance.subject_ref,
+                    "subject_id": instance.subject_id,
                     "due_at": task.due_at,
                     "created_at": self.clock.now(),
+                    "assignee": None,
+                    "claimed_at": None,
                 }
             )
         return gone, added, moved

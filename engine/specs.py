@@ -9,7 +9,9 @@ Parsed specs are cached per version id: parsing is done once per process, not pe
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +19,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import DomainError
-from engine.lanes import LANE_ROLES, unknown_lanes
+from engine.lanes import LaneTable, load_lanes
 from engine.models import SpecVersion
 from engine.parser import QuotaBpmnParser
 
 WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "workflows"
+
+log = logging.getLogger(__name__)
+
+# Given a user task's form key, the role of its lane, its properties and the lane table:
+# None if that is fine, else what is wrong, in Chinese. The caller (casework) knows the
+# forms; the engine asks.
+FormRule = Callable[[str, str, dict, LaneTable], str | None]
 
 
 class SpecError(DomainError):
@@ -68,32 +77,78 @@ def lanes_of(spec, subprocess_specs: dict) -> tuple[str, ...]:
     )
 
 
+def task_properties(task_spec) -> dict[str, str]:
+    """The `spiffworkflow:properties` of a task (form key, stage, a form's settings)."""
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {})
+
+
+def element_label(task_spec) -> str:
+    """How a process owner finds an element: its name and, in brackets, its id."""
+    name = getattr(task_spec, "bpmn_name", None) or ""
+    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+    return f"“{name}”（{element}）" if name else f"“{element}”"
+
+
+def diagram_problems(spec, subprocess_specs: dict, lanes: LaneTable, form_rule: FormRule | None) -> list[str]:
+    """What makes a parsed diagram unusable here, each naming its element, in Chinese:
+    a lane that is no known role, and whatever `form_rule` finds wrong with a user task's
+    form (none named, not registered, not meant for the lane's role, bad settings)."""
+    unknown = lanes.unknown(lanes_of(spec, subprocess_specs))
+    problems = []
+    if unknown:
+        problems.append(f"泳道“{'、'.join(unknown)}”不是已知角色，泳道名称只能是：{'、'.join(lanes.names())}")
+    if form_rule is None:
+        return problems
+    for s in [spec, *subprocess_specs.values()]:
+        for ts in s.task_specs.values():
+            if not getattr(ts, "manual", False) or getattr(ts, "bpmn_id", None) is None:
+                continue
+            if (getattr(ts, "lane", None) or "") in unknown:
+                continue
+            props = task_properties(ts)
+            form = props.get("form", "").strip()
+            problem = form_rule(form, lanes.role_of(getattr(ts, "lane", None)), props, lanes)
+            if problem:
+                problems.append(f"用户任务{element_label(ts)}：{problem}")
+    return problems
+
+
 class SpecRegistry:
-    def __init__(self, workflows_dir: Path = WORKFLOWS_DIR) -> None:
+    def __init__(self, workflows_dir: Path = WORKFLOWS_DIR, form_rule: FormRule | None = None) -> None:
         self.workflows_dir = workflows_dir
+        self.form_rule = form_rule
         self._cache: dict[int, ParsedSpec] = {}
         self._lock = threading.Lock()
+        # diagrams under workflows/ that were refused at the last sync: file → message
+        self.rejected: dict[str, str] = {}
 
     # -- registration -------------------------------------------------------------------
     def sync(self, session: Session) -> list[SpecVersion]:
-        """Register every diagram under workflows/ whose content is new; mark it current."""
+        """Register every diagram under workflows/ whose content is new; mark it current.
+
+        A diagram that does not validate is left out (and listed in `rejected`) instead of
+        stopping the process: one province's broken override must not take the web and
+        the workers down for everyone; that province keeps its previous version, or the
+        national default."""
         added = []
+        self.rejected = {}
         for path in sorted(self.workflows_dir.rglob("*.bpmn")):
             rel = path.relative_to(self.workflows_dir)
             province = rel.parts[0] if len(rel.parts) > 1 else ""
-            added += self.register(session, path.read_text(encoding="utf-8"), str(rel), province)
+            try:  # register refuses before it writes anything
+                added += self.register(session, path.read_text(encoding="utf-8"), str(rel), province)
+            except SpecError as exc:
+                self.rejected[str(rel)] = exc.message
+                log.error("diagram %s refused, not loaded (流程图未加载): %s", rel, exc.message)
         return added
 
     def register(
         self, session: Session, xml: str, filename: str, province: str = ""
     ) -> list[SpecVersion]:
         process_id, spec, subprocess_specs = parse_bpmn(xml, filename)
-        unknown = unknown_lanes(lanes_of(spec, subprocess_specs))
-        if unknown:
-            raise SpecError(
-                f"{filename}：泳道“{'、'.join(unknown)}”不是已知角色，"
-                f"泳道名称只能是：{'、'.join(LANE_ROLES)}"
-            )
+        problems = diagram_problems(spec, subprocess_specs, load_lanes(session), self.form_rule)
+        if problems:
+            raise SpecError(f"{filename}：" + "；".join(problems))
         digest = content_hash(xml)
         existing = session.scalar(
             select(SpecVersion).where(

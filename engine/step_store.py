@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from domain.errors import DomainError
+from domain.errors import Conflict
 from engine.db import utcnow
 from engine.locks import CaseLock, case_locked, lock_case
 from engine.models import InboxTask, OutboxJob, ProcessInstance, TaskEvent
@@ -116,7 +116,7 @@ def _pg_step_params(where: dict, state: dict, events, gone, added, jobs) -> dict
     return params
 
 
-class TaskNotAvailable(DomainError):
+class TaskNotAvailable(Conflict):
     """The task was already handled by someone else, or never existed."""
 
 

@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from casework.schemas.types import DB_INT_MAX
 from casework.scope import Forbidden
-from domain.errors import DomainError, FieldErrors, NotFound
+from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(InternalServerError, _internal)
     app.register_error_handler(NotFound, lambda exc: respond(404, exc.message))
+    app.register_error_handler(Conflict, lambda exc: respond(409, exc.message))
     app.register_error_handler(Forbidden, lambda exc: respond(403, exc.message))
     app.register_error_handler(FieldErrors, lambda exc: respond(400, "输入有误", exc.errors))
     app.register_error_handler(

@@ -31,6 +31,13 @@ def _age(birth: date | None, year: int) -> str:
     return str(age_on(birth, date(year, 12, 31))) if birth else ""
 
 
+def _role_name(role: str) -> str:
+    """A role in Chinese: the built-in names, else the lane a process owner named it by."""
+    from casework.models.account import ROLE_NAMES
+
+    return ROLE_NAMES.get(role) or system().runtime.lanes.name_of(role)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_id=lambda v: mask_id_number(v or ""),
@@ -40,6 +47,7 @@ def init_app(app: Flask) -> None:
         unit_name=_unit_name,
         grade_name=lambda g: grade_name(int(g)) if g else "",
         age=_age,
+        role_name=_role_name,
         zip=lambda a, b: list(zip(a, b, strict=False)),
         upload_limit_mb=lambda region: params_for(region, system().today()).upload_limit_mb,
     )

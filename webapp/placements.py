@@ -106,7 +106,7 @@ def _render_detail(case, placement, errors: dict | None = None, data: dict | Non
         unit=case.unit,
         **_choices(),
     )
-    if (task is not None and task.task_name == "select_months") or placement.months:
+    if (task is not None and task.form == placements.FORM_MONTHS) or placement.months:
         context["grid"] = verification.grid(case, placement)
         context["materials"] = verification.claim_materials(session, placement)
     return render_template("placements/detail.html", **context), status

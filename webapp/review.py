@@ -1,50 +1,98 @@
-"""The reviewer's and supervisor's pages: 待办任务 (inbox), 安置登记审核, 发送税务部门.
+"""The reviewers' and supervisors' workbench: 待办任务 with a tab per form in use, filters,
+claiming and assigning, and one page per task found by the task's form key.
 
-A plain list for now (the full workbench is a later issue); every query is scoped by the
-user's role and jurisdiction in casework.review, and another region's task answers 404."""
+Nothing here knows a diagram's task ids: a task's page is its form's template, its input
+the form's declaration, its command the form's command (`casework.task_forms`). Every
+query is scoped by the user's role and jurisdiction in casework.review; another region's
+task answers 404, a task someone else holds 409.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from io import BytesIO
 
-from flask import Blueprint, Flask, flash, render_template, request, send_file
-from flask_login import current_user
+from flask import Blueprint, Flask, abort, flash, render_template, request, send_file
+from flask_login import current_user, login_required
 
-from casework import review
+from casework import review, task_forms, uploads
 from casework.exports import inbox_workbook
-from casework.schemas.review import Decision
-from domain.errors import DomainError
-from webapp.auth import role_required
+from casework.schemas import parse
+from casework.schemas.review import AssignInput, Decision, TaskQuery
+from domain.errors import Conflict, DomainError, FieldErrors
+from domain.workdays import add_working_days
 from webapp.context import back, field_errors, ip
+from webapp.errors import respond
 from webapp.extensions import db, system
 from webapp.forms.fields import max_length
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-staff_required = role_required(*review.STAFF_ROLES)
 
-TASK_FILTERS = (
-    ("", "全部"),
-    ("manual_review", "安置登记审核"),
-    ("escalated_review", "逾期督办审核"),
-    ("send_to_tax", "发送税务部门"),
-    ("send_overdue", "逾期发送税务督办"),
-)
+
+def staff_required(view: Callable) -> Callable:
+    """Logged in with a role that works a staff inbox (the lane table says which)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role not in system().runtime.lanes.staff_roles:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def soon_until(now):
+    """Due "soon" means within 2 working days (holidays and make-up days counted)."""
+    return add_working_days(now, 2, system().runtime.script_engine.holidays).due
+
+
+def _filters() -> tuple[TaskQuery, review.InboxFilter]:
+    args = parse(TaskQuery, request.args.to_dict(), strict=False)
+    return args, review.InboxFilter(
+        form=args.form, year=args.year, region=args.region, q=args.q, person=args.person, due=args.due, mine=args.mine
+    )
+
+
+def _tabs(counts: dict[str, int]) -> list[dict]:
+    """One tab per form that has tasks for this user (a diagram's new form shows up by
+    itself), titled by the form's registration."""
+    tabs = []
+    for key, n in sorted(counts.items(), key=lambda kv: task_forms.FORMS[kv[0]].title if kv[0] in task_forms.FORMS else kv[0]):
+        form = task_forms.FORMS.get(key)
+        tabs.append({"form": key, "title": form.title if form else key, "count": n})
+    return tabs
 
 
 @bp.get("/")
 @staff_required
 def inbox():
-    q = request.args.get("q", "")
-    task_name = request.args.get("task", "")
-    page = review.inbox(db(), current_user, now=system().runtime.clock.now(), q=q, task_name=task_name, page=request.args.get("page", 1, type=int))
-    return render_template("review/inbox.html", page=page, q=q, task_name=task_name, filters=TASK_FILTERS)
+    try:
+        args, filters = _filters()
+    except FieldErrors as exc:
+        flash("；".join(exc.errors.values()), "error")
+        args, filters = TaskQuery(), review.InboxFilter()
+    now = system().runtime.clock.now()
+    until = soon_until(now)
+    counts = review.tab_counts(db(), current_user, now=now, filters=filters, soon_until=until)
+    page = review.inbox(
+        db(), current_user, now=now, filters=filters, soon_until=until, page=args.page, per_page=args.per_page
+    )
+    query = {k: v for k, v in args.model_dump().items() if k not in ("page", "per_page") and v not in ("", None, False)}
+    return render_template(
+        "review/inbox.html", page=page, args=args, query=query, tabs=_tabs(counts), total=sum(counts.values()),
+        due_filters=review.DUE_FILTERS,
+    )
 
 
 @bp.get("/export.xlsx")
 @staff_required
 def export():
     """导出Excel: the inbox as filtered (all pages, up to 5000 tasks)."""
-    page = review.inbox(db(), current_user, now=system().runtime.clock.now(), q=request.args.get("q", ""), task_name=request.args.get("task", ""), page=1, per_page=5000)
+    _args, filters = _filters()
+    now = system().runtime.clock.now()
+    page = review.inbox(db(), current_user, now=now, filters=filters, soon_until=soon_until(now), page=1, per_page=5000)
     data = inbox_workbook(page.items, f"{current_user.display_name or current_user.login} 待办任务")
     return send_file(BytesIO(data), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True, download_name="待办任务.xlsx")
 
@@ -56,50 +104,99 @@ def task(task_id: str):
 
 
 def _render_task(task_id: str, errors: dict | None = None, data: dict | None = None, status: int = 200):
-    row = review.task_for(db(), current_user, task_id)
-    if row.task.form == "placement_review":
-        context = review.review_context(db(), row)
-        return render_template(
-            "review/placement.html", ctx=context, row=row, errors=errors or {}, data=data or {},
-            reason_max=max_length(Decision, "reason"),
-        ), status
-    return render_template("review/send_tax.html", row=row, errors=errors or {}), status
+    session = db()
+    row = review.task_for(session, current_user, task_id)
+    row = review.InboxRow(row.task, row.case, row.unit, row.placement, system().runtime.clock.now(), None)
+    form = task_forms.form_of(row.task.form)
+    if form.command is None:
+        abort(404)  # an employer's form: not worked from the workbench
+    extra = form.context(session, row) if form.context else {}
+    people = review.assignable(session, current_user, row.task) if current_user.role == review.SUPERVISOR else []
+    return render_template(
+        form.page, row=row, form=form, errors=errors or {}, data=data or {}, people=people,
+        reason_max=max_length(Decision, "reason"), **extra,
+    ), status
 
 
+@bp.post("/tasks/<task_id>")
 @bp.post("/tasks/<task_id>/decide")
+@bp.post("/tasks/<task_id>/send")
 @staff_required
-def decide(task_id: str):
-    """The form's valid_<m>/reason_<m> pairs as the API's `decisions`; the command
-    validates them through the same declaration (DecisionInput), and its messages come
-    back under month_<m>, shown beside that month's inputs with the input kept."""
-    decisions = {
-        key.removeprefix("valid_"): {
-            "valid": value,
-            "reason": request.form.get(f"reason_{key.removeprefix('valid_')}", ""),
-        }
-        for key, value in request.form.items()
-        if key.startswith("valid_")
-    }
+def complete(task_id: str):
+    """Complete the task with its form's input: the declaration validates the page's
+    fields as it validates the API's JSON; errors come back beside the fields."""
+    session = db()
+    row = review.task_for(session, current_user, task_id)
+    form = task_forms.form_of(row.task.form)
+    if form.command is None:
+        abort(404)
+    raw = form.page_input(request.form)
     try:
-        review.decide(db(), system(), current_user, task_id, decisions, ip())
-        db().commit()
+        if "attachment_ids" in (form.input.model_fields if form.input else {}):
+            raw["attachment_ids"] = [a.id for a in _uploaded(row)]
+        data = parse(form.input, raw, strict=False)
+        message = form.command(session, system(), current_user, task_id, data, ip())
+        session.commit()
+    except Conflict as exc:  # someone else holds it or was first: say who, keep nothing
+        session.rollback()
+        return respond(409, exc.message)
     except DomainError as exc:
-        db().rollback()
+        session.rollback()
         return _render_task(task_id, field_errors(exc), request.form.to_dict(), 400)
-    flash("审核结论已保存，已通知用人单位", "success")
+    flash(message or "已办理", "success")
     return back("review.inbox")
 
 
-@bp.post("/tasks/<task_id>/send")
+def _uploaded(row) -> list:
+    """Files a reviewer attaches to a decision (checked by content), kept for the unit."""
+    limit = uploads.upload_limit_bytes(row.case.region_code, system().today())
+    stored = []
+    for file in request.files.getlist("attachments"):
+        if file and file.filename:
+            stored.append(uploads.store_upload(
+                db(), system().settings, unit_id=row.case.unit_id, user_id=current_user.id,
+                filename=file.filename, data=file.read(), kind="decision", limit_bytes=limit,
+            ))
+    return stored
+
+
+@bp.post("/tasks/<task_id>/claim")
 @staff_required
-def send(task_id: str):
+def claim(task_id: str):
     try:
-        review.send_to_tax(db(), system(), current_user, task_id, ip())
+        review.claim(db(), current_user, task_id, system().runtime.clock.now(), ip())
         db().commit()
+        flash("已认领，该任务由您办理", "success")
     except DomainError as exc:
         db().rollback()
-        return _render_task(task_id, field_errors(exc), None, 400)
-    flash("已提交发送税务部门，系统正在推送", "success")
+        flash(exc.message, "error")
+    return back("review.task", task_id=task_id)
+
+
+@bp.post("/tasks/<task_id>/release")
+@staff_required
+def release(task_id: str):
+    try:
+        review.release(db(), current_user, task_id, ip())
+        db().commit()
+        flash("已释放，同角色的工作人员均可办理", "success")
+    except DomainError as exc:
+        db().rollback()
+        flash(exc.message, "error")
+    return back("review.inbox")
+
+
+@bp.post("/tasks/<task_id>/assign")
+@staff_required
+def assign(task_id: str):
+    try:
+        data = parse(AssignInput, request.form.to_dict(), strict=False)
+        review.reassign(db(), current_user, task_id, data.assignee, system().runtime.clock.now(), ip())
+        db().commit()
+        flash("已改派", "success")
+    except DomainError as exc:
+        db().rollback()
+        flash(exc.message, "error")
     return back("review.inbox")
 
 

@@ -5,6 +5,7 @@ from casework.models.api_token import ApiToken
 from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import CertificationCase
+from casework.models.decision import DecisionRecord
 from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
@@ -18,6 +19,7 @@ __all__ = [
     "Certificate",
     "CertificationCase",
     "Contract",
+    "DecisionRecord",
     "LoginGuard",
     "MonthCheck",
     "Notice",

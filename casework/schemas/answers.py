@@ -164,9 +164,19 @@ class ClaimedMonths(Answer):
 
 class Task(Answer):
     task_id: str
-    task: str
-    title: str
+    task: str = Field(description="流程图中的任务编号（仅供参考，办理以form为准）")
+    form: str = Field(description="表单键：决定任务的页面和办理接口")
+    form_title: str
+    title: str = Field(description="流程图中的任务名称")
     overdue: bool
+    due_state: str = Field(description="ok未到期，soon2个工作日内到期，overdue已逾期，none无期限")
+    assignee: str | None = Field(description="办理人（已认领或被改派时）")
+
+
+class Tab(Answer):
+    form: str
+    title: str
+    count: int
 
 
 class TaskPage(Answer):
@@ -174,6 +184,7 @@ class TaskPage(Answer):
     page: int
     per_page: int
     items: list[Task]
+    tabs: list[Tab]
 
 
 class Done(Answer):

@@ -18,7 +18,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, mod
 from casework.schemas.base import Request
 from casework.schemas.common import PageQuery
 from casework.schemas.messages import Label, PerKey
-from casework.schemas.types import fail, text
+from casework.schemas.types import fail, id_list, text
+from domain.errors import DomainError
 
 MONTH_PATTERN = r"^(1[0-2]|[1-9])$"
 UNKNOWN_MONTH = "认定的月份须为1至12月"
@@ -72,6 +73,45 @@ class DecisionInput(Request):
         return {int(month): decision for month, decision in self.decisions.items()}
 
 
+class NoInput(Request):
+    """A step completed by a click: nothing to send."""
+
+
+class ApprovalInput(Request):
+    """审批: the outcome (which ones a step offers, and which need a reason, is set in the
+    diagram and checked by the command), a reason, attachments already uploaded."""
+
+    outcome: text(
+        "审批结果", enum=("approve", "return", "reject"),
+        description="approve通过，return退回补正，reject不通过（以流程图中该步骤提供的为准）",
+    )
+    reason: text("理由", required=False, max_len=500, description="退回补正、不通过时必填（以流程图设置为准）") = ""
+    attachment_ids: id_list("附件", max_items=20) = []
+
+
+def _region(value: str) -> str:
+    from casework.scope import region_prefix
+
+    try:
+        region_prefix(value)
+    except DomainError as exc:
+        raise fail(exc.message) from None
+    return value
+
+
 class TaskQuery(PageQuery):
-    q: text("关键字", required=False, max_len=100) = ""
-    task: text("任务类型", required=False, max_len=50) = ""
+    """The inbox's filters, on the workbench page and in the API alike."""
+
+    q: text("单位名称或统一社会信用代码", required=False, max_len=100, verb="请输入") = ""
+    form: text("任务类型", required=False, max_len=100, description="表单键，即待办页签，如placement_review") = ""
+    year: Annotated[int | None, Label("业务年度"), Field(ge=2000, le=2100, title="业务年度")] = None
+    region: text("所属区域", required=False, max_len=6, rule=_region, description="辖区内的6位行政区划代码") = ""
+    person: text("残疾人姓名或身份证号", required=False, max_len=40, verb="请输入") = ""
+    due: text("办理期限", required=False, enum=("overdue", "soon", "later"), description="overdue已逾期，soon2个工作日内到期，later其余") = ""
+    mine: Annotated[bool, Label("只看我办理的"), Field(title="只看我办理的")] = False
+
+
+class AssignInput(Request):
+    """改派: the worker who gets the task (the supervisor's own login takes it over)."""
+
+    assignee: text("办理人", max_len=60, select=True, description="工作人员用户名")

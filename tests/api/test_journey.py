@@ -69,7 +69,7 @@ def test_declare_verify_claim_review_complete(app, jobs, population):
     grids = {}
     for pid in ids:
         body = client.get(f"/api/v1/placements/{pid}", headers=employer).get_json()
-        assert body["step"] == "select_months", body
+        assert body["step"] == "placement_months", body
         assert len(body["months"]) == 12
         grids[pid] = body["months"]
     clean_a, clean_b, gap = ids
@@ -100,7 +100,7 @@ def test_declare_verify_claim_review_complete(app, jobs, population):
     reviewer = api_login(client, "reviewer_anshan")
     other_reviewer = api_login(client, "reviewer_hangzhou")
     tasks = client.get("/api/v1/tasks", headers=reviewer).get_json()["items"]
-    review_task = next(t for t in tasks if t["task"] == "manual_review")
+    review_task = next(t for t in tasks if t["form"] == "placement_review")
     assert review_task["placement"]["id"] == gap and review_task["due_at"]
     assert client.get(f"/api/v1/tasks/{review_task['task_id']}", headers=other_reviewer).status_code == 404
     assert client.get("/api/v1/tasks", headers=other_reviewer).get_json()["total"] == 0
@@ -142,7 +142,7 @@ def test_declare_verify_claim_review_complete(app, jobs, population):
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
     assert "审核认定书" in text and people[2].person.name in text
 
-    send = next(t for t in client.get("/api/v1/tasks", headers=reviewer).get_json()["items"] if t["task"] == "send_to_tax")
+    send = next(t for t in client.get("/api/v1/tasks", headers=reviewer).get_json()["items"] if t["form"] == "case_send_tax")
     assert client.post(f"/api/v1/tasks/{send['task_id']}/send-to-tax", headers=reviewer).status_code == 202
     jobs()  # the worker pushes the result to the tax bureau
     assert client.get("/api/v1/case", headers=employer).get_json()["stage"] == "sent_to_tax"

@@ -130,7 +130,7 @@ def review_task(app, gap_person):
     response = client.post(f"/api/v1/placements/{pid}/months", headers=employer, json={"selected_months": passed + claimed})
     assert response.status_code == 200 and response.get_json()["claimed_months"] == claimed, response.get_json()
     reviewer_api = api_login(client, "reviewer_anshan")
-    task = next(t for t in client.get("/api/v1/tasks", headers=reviewer_api).get_json()["items"] if t["task"] == "manual_review")
+    task = next(t for t in client.get("/api/v1/tasks", headers=reviewer_api).get_json()["items"] if t["form"] == "placement_review")
     reviewer_page = page_login(app, "reviewer_anshan", staff=True)
     return client, reviewer_api, reviewer_page, task["task_id"], claimed, pid
 

@@ -50,7 +50,7 @@ def test_import_last_years_list(system, population, employer):
         assert not left & set(chosen)
         with pytest.raises(DomainError, match="不在上一年度"):
             placements.import_previous(s, system, user, case, chosen[:1])
-        assert s.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.task_name == "register")) == 2
+        assert s.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.form == "placement_register")) == 2
 
 
 @pytest.fixture(scope="module", params=[2025, 2026, 2027], ids=lambda y: f"year{y}")

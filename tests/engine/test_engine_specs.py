@@ -107,11 +107,35 @@ def test_unknown_lane_is_refused_with_a_chinese_message(env):
     assert env.count(SpecVersion, SpecVersion.process_id == "engine_bad_lane") == 0
 
 
-def test_sync_refuses_a_folder_holding_a_diagram_with_an_unknown_lane(env, tmp_path):
-    (tmp_path / "engine_bad_lane.bpmn").write_text(diagram("engine_bad_lane"), encoding="utf-8")
-    with pytest.raises(SpecError, match="财务科"), env.tx() as s:
-        SpecRegistry(tmp_path).sync(s)
+def test_sync_leaves_out_a_diagram_with_an_unknown_lane_and_loads_the_others(env, tmp_path):
+    """One province's broken override must not stop the web and the workers: it is left
+    out (listed with its Chinese message) and every other diagram still loads."""
+    (tmp_path / "440000").mkdir()
+    (tmp_path / "440000" / "engine_flow.bpmn").write_text(diagram("engine_bad_lane"), encoding="utf-8")
+    (tmp_path / "engine_counter.bpmn").write_text(diagram("engine_counter"), encoding="utf-8")
+    registry = SpecRegistry(tmp_path)
+    with env.tx() as s:
+        registry.sync(s)
+    assert list(registry.rejected) == ["440000/engine_flow.bpmn"]
+    assert "财务科" in registry.rejected["440000/engine_flow.bpmn"]
     assert env.count(SpecVersion, SpecVersion.process_id == "engine_bad_lane") == 0
+    with env.tx() as s:  # the province falls back to the national version
+        assert registry.current(s, "engine_flow", "440100").province == ""
+
+
+def test_a_lane_added_to_the_table_is_a_known_role(env):
+    """A process owner names a new lane in Chinese; once the table maps it to a role, a
+    diagram using it loads and its tasks land in that role's inbox."""
+    from engine.lanes import add_lane, load_lanes
+
+    with env.tx() as s, pytest.raises(SpecError, match="财务科"):
+        env.registry.register(s, diagram("engine_bad_lane"), "engine_bad_lane.bpmn")
+    with env.tx() as s:
+        add_lane(s, "财务科", "finance", staff=True)
+    with env.tx() as s:
+        lanes = load_lanes(s)
+        assert lanes.role_of("财务科") == "finance" and "finance" in lanes.staff_roles
+        assert env.registry.register(s, diagram("engine_bad_lane"), "engine_bad_lane.bpmn")
 
 
 def test_unparsable_diagram_is_refused(env):

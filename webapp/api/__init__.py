@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 from flask_login import current_user
 
 from casework import tokens
-from domain.errors import DomainError, FieldErrors, NotFound
+from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 from webapp.extensions import client_ip, csrf, db, system
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -119,6 +119,8 @@ def _api_error(exc: ApiError):
 def _domain_error(exc: DomainError):
     if isinstance(exc, NotFound):
         return error(404, exc.message)
+    if isinstance(exc, Conflict):
+        return error(409, exc.message)
     if isinstance(exc, FieldErrors):
         return error(400, "输入有误", exc.errors)
     fields = {exc.field: exc.message} if exc.field else None

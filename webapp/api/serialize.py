@@ -103,7 +103,7 @@ def placement_json(session: Session, case: CertificationCase, p: Placement) -> d
         "guardian_name": p.guardian_name,
         "guardian_phone": p.guardian_phone,
         "is_graduate": p.is_graduate,
-        "step": task.task_name if task else (("verify_failed" if job.status == "failed" else "verifying") if job else "done"),
+        "step": task.form if task else (("verify_failed" if job.status == "failed" else "verifying") if job else "done"),
         "step_name": task.title if task else (("自动核验未完成，请联系残联" if job.status == "failed" else "自动核验中") if job else p.status),
         "verification": {"pending": job.status == "pending", "failed": job.status == "failed", "attempts": job.attempts, "last_error": job.last_error} if job else None,
         "contracts": [contract_json(c) for c in p.contracts],

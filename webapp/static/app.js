@@ -5,6 +5,7 @@
  *   captcha refresh          [data-captcha-refresh] reloads the image
  *   confirmations            form[data-confirm] asks before submitting
  *   select all               [data-check-all=NAME] ticks every input[name=NAME]
+ *   mark all                 [data-mark-all=SELECTOR] button checks every matching radio
  *   bar widths               [data-bar-width=PERCENT] sizes a chart bar
  * Everything is wired here rather than in onsubmit=/onclick=/style= attributes: the pages'
  * Content-Security-Policy allows scripts and styles from our own files only.
@@ -115,6 +116,13 @@
         var name = box.getAttribute("data-check-all");
         document.querySelectorAll('input[type="checkbox"]').forEach(function (other) {
           if (other.name === name && !other.disabled) { other.checked = box.checked; }
+        });
+      });
+    });
+    document.querySelectorAll("[data-mark-all]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        document.querySelectorAll(button.getAttribute("data-mark-all")).forEach(function (input) {
+          if (!input.disabled) { input.checked = true; }
         });
       });
     });

@@ -1,0 +1,155 @@
+"""审批: the generic decision step a process owner adds with the diagram alone.
+
+Any user task in a staff lane may name form `decision`. The diagram configures it with
+task properties, read here and nowhere else:
+- `outcomes`: which of approve / return / reject it offers (default all three);
+- `label_approve`, `label_return`, `label_reject`: their labels (通过 / 退回补正 / 不通过);
+- `reason_required`: the outcomes that need a reason (default "return,reject");
+- `notify`: "employer" to send the unit a notice of the outcome.
+The outcome goes into the task data (`decision`, `decision_reason`,
+`decision_attachments`, `decided_by`) for the diagram's gateways to branch on, and into
+the case's decision history (`DecisionRecord`) that every later step shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.audit import record
+from casework.models import DecisionRecord
+from casework.notices import notify_unit
+from casework.schemas.review import ApprovalInput
+from casework.system import System
+from casework.task_forms import STAFF, TaskForm, register_form
+from casework.uploads import attachments_of
+from domain.errors import DomainError, FieldErrors
+
+FORM_KEY = "decision"
+OUTCOMES: dict[str, str] = {"approve": "通过", "return": "退回补正", "reject": "不通过"}
+SETTINGS = ("outcomes", "label_approve", "label_return", "label_reject", "reason_required", "notify")
+
+
+@dataclass(frozen=True)
+class DecisionOptions:
+    outcomes: dict[str, str]  # offered outcome → its label, in the order offered
+    reason_required: frozenset[str]
+    notify_employer: bool
+
+
+def _keys(text: str) -> list[str]:
+    return [k.strip() for k in (text or "").replace("，", ",").split(",") if k.strip()]
+
+
+def options(props: dict | None) -> DecisionOptions:
+    """The step's settings from its diagram properties, with the defaults filled in."""
+    props = props or {}
+    offered = [k for k in _keys(props.get("outcomes", "")) if k in OUTCOMES] or list(OUTCOMES)
+    required = props.get("reason_required")
+    return DecisionOptions(
+        outcomes={k: (props.get(f"label_{k}") or OUTCOMES[k]).strip() for k in offered},
+        reason_required=frozenset(_keys(required) if required is not None else ["return", "reject"]),
+        notify_employer=(props.get("notify") or "").strip() == "employer",
+    )
+
+
+def settings_problem(props: dict) -> str | None:
+    """Checked when a diagram is loaded: outcome names a process owner may have mistyped."""
+    for name in ("outcomes", "reason_required"):
+        unknown = [k for k in _keys(props.get(name, "")) if k not in OUTCOMES]
+        if unknown:
+            return f"属性{name}中的“{'、'.join(unknown)}”不是审批结果（只能是{'、'.join(OUTCOMES)}）"
+    notify = (props.get("notify") or "").strip()
+    if notify not in ("", "employer"):
+        return f"属性notify只能为employer（通知用人单位）或留空，不能是“{notify}”"
+    return None
+
+
+def history(session: Session, case_id: int) -> list[DecisionRecord]:
+    """Every decision taken on the case, oldest first."""
+    return list(
+        session.scalars(
+            select(DecisionRecord).where(DecisionRecord.case_id == case_id).order_by(DecisionRecord.at, DecisionRecord.id)
+        )
+    )
+
+
+def add_record(session: Session, system: System, user, row, *, outcome: str, label: str, reason: str = "",
+               detail: dict | None = None, attachment_ids: list[int] | None = None) -> DecisionRecord:
+    """One entry of the case's decision history, in the caller's transaction."""
+    entry = DecisionRecord(
+        case_id=row.case.id, subject_ref=row.task.subject_ref, task_id=row.task.task_id,
+        step=row.task.title, form=row.task.form, outcome=outcome, outcome_label=label,
+        reason=reason, detail=detail, attachment_ids=list(attachment_ids or []),
+        actor=user.login, actor_name=user.display_name or user.login, role=user.role,
+        at=system.runtime.clock.now(),
+    )
+    session.add(entry)
+    return entry
+
+
+def decide(session: Session, system: System, user, task_id: str, data: ApprovalInput, ip: str = "") -> str:
+    """Take the decision, complete the task, and let the diagram go where it says."""
+    from casework.review import task_for
+
+    row = task_for(session, user, task_id)
+    if row.task.form != FORM_KEY:
+        raise DomainError("该任务不是审批步骤")
+    opts = options(row.task.props)
+    label = opts.outcomes.get(data.outcome)
+    if label is None:
+        raise FieldErrors({"outcome": f"请选择审批结果：{'、'.join(opts.outcomes.values())}"})
+    if data.outcome in opts.reason_required and not data.reason:
+        raise FieldErrors({"reason": f"选择“{label}”须填写理由"})
+    attachments = attachments_of(session, data.attachment_ids, row.case.unit_id)
+    if len(attachments) != len(set(data.attachment_ids)):
+        raise FieldErrors({"attachment_ids": "附件不存在或不属于该单位"})
+    ids = [a.id for a in attachments]
+    add_record(session, system, user, row, outcome=data.outcome, label=label, reason=data.reason, attachment_ids=ids)
+    system.runtime.complete_task(
+        session,
+        task_id,
+        {"decision": data.outcome, "decision_reason": data.reason, "decision_attachments": ids, "decided_by": user.login},
+        actor=user.login,
+    )
+    if opts.notify_employer:
+        subject = f"（{row.placement.name}）" if row.placement is not None else ""
+        body = f"贵单位{row.case.year}年度{row.task.title}{subject}结果：{label}"
+        notify_unit(session, row.case.unit_id, f"{row.task.title}结果通知", body + (f"。理由：{data.reason}" if data.reason else ""))
+    record(
+        session, user, row.task.title or "审批", case_id=row.case.id, target=row.task.subject_ref or row.case.ref,
+        detail={"decision": data.outcome, "reason": data.reason, "attachments": ids}, ip=ip,
+    )
+    return f"已{label}"
+
+
+def decision_context(session: Session, row) -> dict:
+    """What the 审批 page shows: the step's options, the subject's material (a person's
+    contract, certificates, attachments and months; or the case's figures) and the
+    history of every decision on the case."""
+    from casework.cases import summarize
+    from casework.review import review_context
+
+    return {
+        "options": options(row.task.props),
+        "material": review_context(session, row) if row.placement is not None else None,
+        "summary": summarize(session, row.case),
+        "history": history(session, row.case.id),
+    }
+
+
+def page_input(form: dict) -> dict:
+    """The page's fields as the declaration's input (uploads are added by the page)."""
+    return {"outcome": form.get("outcome", ""), "reason": form.get("reason", "")}
+
+
+register_form(TaskForm(
+    key=FORM_KEY, title="审批", roles=STAFF, subject="any",
+    writes=("decision", "decision_reason", "decision_attachments", "decided_by"),
+    page="review/decision.html", api="POST /api/v1/tasks/{task_id}/approval",
+    help="查看材料和此前的审批记录，选择审批结果；退回或不通过须填写理由",
+    command=decide, page_input=page_input, settings=SETTINGS, input=ApprovalInput,
+    settings_check=settings_problem, context=lambda session, row: decision_context(session, row),
+))
