@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from casework.models import CertificationCase, MonthCheck, Placement
 from casework.models.case import STAGE_DECLARED, STAGE_SENT
-from casework.models.placement import CONFIRMED, PARTLY_REJECTED, PENDING, REJECTED
+from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING, REJECTED
 from domain.counting import count_person
 from domain.month_check import CHECKS
 from domain.months import format_month
@@ -69,6 +69,7 @@ def record_month_checks(placement_id: int, verification: dict) -> None:
         if month is None:
             month = MonthCheck(month=row["month"])
             placement.months.append(month)
+        before = _facts(month)
         for name in (*CHECKS, "passed"):
             setattr(month, name, bool(row[name]))
         month.certificate_kind = row.get("certificate_kind") or ""
@@ -77,10 +78,21 @@ def record_month_checks(placement_id: int, verification: dict) -> None:
         month.reasons = list(row.get("reasons", []))
         month.selected = False  # the employer chooses in 人员信息校验 (passed months start ticked)
         month.claimed = False
-        month.decision = month.decision_reason = month.decided_by = ""
-        month.decided_at = None
+        # After 重新登记 a month a reviewer found 有效 stays so while the facts behind it
+        # are what the reviewer saw; anything else is decided again.
+        if not (month.decision == "有效" and before == _facts(month)):
+            month.decision = month.decision_reason = month.decided_by = ""
+            month.decided_at = None
     placement.weight = max((m.weight for m in placement.months), default=1)
     recount(placement)
+
+
+def _facts(month: MonthCheck) -> tuple:
+    """What auto-verify found for a month (a reviewer's decision rests on it)."""
+    return (
+        *(getattr(month, name) for name in CHECKS), month.passed, month.certificate_kind,
+        month.certificate_grade, month.weight, tuple(month.reasons or ()),
+    )
 
 
 def _apply_selection(placement: Placement, selected: list[int], claimed: list[int]) -> None:
@@ -97,7 +109,8 @@ def confirm_by_system(placement_id: int, selected_months: list[int]) -> None:
     placement = _placement(placement_id)
     _apply_selection(placement, selected_months, [])
     placement.status = CONFIRMED
-    placement.confirmed_by = "系统"
+    kept = any(m.selected and not m.passed and m.decision == "有效" for m in placement.months)
+    placement.confirmed_by = "人工" if kept else "系统"
     placement.confirmed_at = _now()
     recount(placement)
 
@@ -159,6 +172,35 @@ def notify_review_done(placement_id: int) -> None:
     notify_unit(
         current_step().session, case.unit_id, f"安置人员“{placement.name}”资料审核完成通知", body
     )
+
+
+@register_script_function()
+def reset_registration(placement_id: int) -> None:
+    """重新登记: back to 安置登记; the grid is verified again (decisions kept as above)."""
+    placement = _placement(placement_id)
+    for month in placement.months:
+        month.selected = month.claimed = False
+    placement.status = INCOMPLETE
+    placement.confirmed_by = ""
+    placement.confirmed_at = None
+    placement.declared_at = None
+    recount(placement)
+
+
+@register_script_function()
+def accept_review_result(placement_id: int) -> None:
+    """接受审核结果: a 部分审核不通过 person counts with the months found valid."""
+    placement = _placement(placement_id)
+    if placement.status == PARTLY_REJECTED:
+        placement.status = CONFIRMED
+        placement.confirmed_by = "人工"
+        placement.confirmed_at = _now()
+
+
+@register_script_function()
+def remove_placement(placement_id: int) -> None:
+    """删除: the person leaves the list; the row stays for the audit trail."""
+    _placement(placement_id).removed = True
 
 
 @register_script_function()

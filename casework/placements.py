@@ -11,7 +11,7 @@ from adapters.errors import AdapterError
 from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Certificate, CertificationCase, Placement
-from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, REJECTED, STATUSES
+from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, STATUSES
 from casework.paging import Page, contains
 from casework.system import System
 from casework.task_forms import EMPLOYER, TaskForm, register_form, require_form
@@ -32,6 +32,14 @@ FORM_MONTHS = register_form(TaskForm(
     page="placements.detail", api="POST /api/v1/placements/{id}/months",
     help="勾选安置登记月份；勾选未通过核验的“×”月份须上传相应材料，提交残联审核",
 )).key
+
+FORM_RESULT = register_form(TaskForm(
+    key="placement_result", title="审核结果", roles=EMPLOYER, subject="placement", writes=("result_action",),
+    page="placements.detail", api="POST /api/v1/placements/{id}/reregister, /acceptance",
+    help="审核完成：可重新登记；部分审核不通过时也可接受审核结果",
+)).key
+# the message the diagram's 删除安置人员 path waits for
+REMOVE_MESSAGE = "remove_placement"
 
 HOUSEHOLD_TYPES = ("本市户籍", "本省外市户籍", "外省户籍")
 EDUCATION = ("小学及以下", "初中", "高中", "中专/技校", "大专", "本科", "研究生")
@@ -190,32 +198,31 @@ def update_person(
 
 
 def re_register(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
-    """重新登记: a confirmed or refused person is registered again from step one."""
+    """重新登记: the 审核结果 step's choice; the diagram takes the person back to 安置登记."""
     ensure_open(case)
-    if placement.status not in (CONFIRMED, PARTLY_REJECTED, REJECTED):
-        raise DomainError("只有审核完成的人员才能重新登记")
-    if placement.instance_id is not None:
-        system.runtime.cancel(session, placement.instance_id, user.login, "重新登记")
-    for month in list(placement.months):
-        session.delete(month)
-    placement.months.clear()
-    placement.status = INCOMPLETE
-    placement.confirmed_by = ""
-    placement.confirmed_at = None
-    placement.declared_at = None
-    for name in ("registered_months", "confirmed_months", "rejected_months", "approved_months", "severe_months"):
-        setattr(placement, name, 0)
-    session.flush()
-    _start_review(session, system, user, case, placement)
+    task = require_task(session, placement, FORM_RESULT, "只有审核完成的人员才能重新登记")
+    system.runtime.complete_task(session, task.task_id, {"result_action": "re_register"}, actor=user.login)
     record(session, user, "重新登记", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
 
 
-def remove_placement(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
-    """删除: before 完成申报 only; the row stays for the audit trail."""
+def accept_result(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
+    """接受审核结果: a 部分审核不通过 person counts with the months found valid."""
     ensure_open(case)
-    if placement.instance_id is not None:
-        system.runtime.cancel(session, placement.instance_id, user.login, "删除安置人员")
-    placement.removed = True
+    task = require_task(session, placement, FORM_RESULT, "只有审核完成的人员才能接受审核结果")
+    if placement.status != PARTLY_REJECTED:
+        raise DomainError("只有“部分审核不通过”的人员需要接受审核结果")
+    system.runtime.complete_task(session, task.task_id, {"result_action": "accept"}, actor=user.login)
+    record(session, user, "接受审核结果", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
+
+
+def remove_placement(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
+    """删除: before 完成申报 only; the diagram's 删除安置人员 path removes the person (the
+    row stays for the audit trail). Whether a person can be removed now is its call."""
+    ensure_open(case)
+    if placement.instance_id is None:
+        placement.removed = True
+    elif not system.runtime.send_message(session, placement.instance_id, REMOVE_MESSAGE, {}, actor=user.login):
+        raise DomainError("当前步骤不能删除该人员")
     record(session, user, "删除安置人员", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
 
 

@@ -256,7 +256,7 @@ def reassign(session: Session, user, task_id: str, to_login: str, now: datetime,
     record(session, user, "改派任务", case_id=task.case_id, target=f"task:{task_id}", detail={"to": target.login}, ip=ip)
 
 
-def assignable(session: Session, user, task: InboxTask) -> list[User]:
+def assignable(session: Session, task: InboxTask) -> list[User]:
     """Who a supervisor may give the task to: active workers of its role in its region."""
     people = session.scalars(
         select(User).where(User.role == task.role, User.active.is_(True)).order_by(User.login)
@@ -342,7 +342,7 @@ def decide(
         str(month): {"valid": d.valid, "reason": d.reason} for month, d in sorted(given.items())
     }
     valid = sum(1 for d in given.values() if d.valid)
-    label = f"有效{valid}个月" + (f"，无效{len(given) - valid}个月" if len(given) > valid else "")
+    label = f"认定有效{valid}个月" + (f"，无效{len(given) - valid}个月" if len(given) > valid else "")
     reasons = "；".join(f"{year}年{m}月：{d.reason}" for m, d in sorted(given.items()) if d.reason)
     add_record(session, system, user, row, outcome="months", label=label, reason=reasons, detail=clean)
     system.runtime.complete_task(

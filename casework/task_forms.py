@@ -53,7 +53,7 @@ class TaskForm:
 
 
 FORMS: dict[str, TaskForm] = {}
-OWNERS = ("casework.placements", "casework.cases", "casework.review", "casework.decisions")
+OWNERS = ("casework.placements", "casework.cases", "casework.review", "casework.decisions", "casework.supervision")
 
 
 def load_forms() -> dict[str, TaskForm]:

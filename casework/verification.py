@@ -112,9 +112,13 @@ def submit_months(
         errors.append("请至少勾选一个安置登记月份")
     if errors:
         raise FieldErrors({"selected_months": "；".join(errors)})
-    claimed = months_for_review(g.results, selected)
+    # months a reviewer already found 有效 on these same facts (kept over 重新登记) are
+    # not claimed again and need no material
+    approved = {m.month for m in placement.months if m.decision == "有效"}
+    claimed = [m for m in months_for_review(g.results, selected) if m not in approved]
     have = claim_materials(session, placement)
-    missing = [name for name in required_materials(g.results, selected) if not have.get(name)]
+    to_prove = [m for m in selected if m not in approved]
+    missing = [name for name in required_materials(g.results, to_prove) if not have.get(name)]
     if missing:
         raise FieldErrors({"materials": "勾选了未通过核验的月份，请上传：" + "、".join(missing)})
     system.runtime.complete_task(

@@ -13,7 +13,10 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
@@ -155,6 +158,32 @@ class Runtime:
         self._cancel_orphaned_jobs(session, instance, wf)
         return True
 
+    def send_message(
+        self, session: Session, instance_id: int, name: str, payload: dict | None = None, actor: str = ""
+    ) -> bool:
+        """Deliver a message (say the employer's 删除) to an instance and let it move on.
+
+        False, with nothing written, when the diagram does not wait for that message now:
+        whether an action is possible at this point is the diagram's call, not ours."""
+        instance = lock_instance(session, None, instance_id)
+        if instance.status != "running":
+            return False
+        wf = self.load(session, instance)
+        definition = message_definition(wf, name)
+        if definition is None:
+            return False
+        inbox = self._projected(wf)
+        before = set(wf.subprocesses)
+        try:
+            wf.send_event(BpmnEvent(definition, dict(payload or {})))
+        except WorkflowException:
+            return False
+        interrupt(wf, before)
+        events = [self._event(instance, "", name, name, "message", actor, payload)]
+        self._advance(session, instance, wf, actor, inbox, events)
+        self._cancel_orphaned_jobs(session, instance, wf)
+        return True
+
     def _cancel_orphaned_jobs(self, session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
         """A timer that interrupts a waiting service task leaves its job pointless: cancel
         it now rather than call the outside system once more."""
@@ -237,7 +266,7 @@ class Runtime:
         requests = new_service_requests(wf)  # marks tasks as written: before dumping state
         state = {
             "state": self.serializer.dumps(wf),
-            "status": "completed" if wf.completed else "running",
+            "status": "completed" if wf.is_completed() else "running",
             "next_timer_at": next_timer_due(wf),
         }
         gone, added, moved = self._project_inbox(instance, wf, inbox)
@@ -313,6 +342,36 @@ class Runtime:
             "at": self.clock.now(),
         }
 
+
+
+def interrupt(wf: BpmnWorkflow, before: set) -> None:
+    """An interrupting event sub-process that has just started (its start event caught)
+    cancels everything else still open in the process around it (see
+    engine.parser.EventSubprocessParser for why the engine does this)."""
+    for task in wf.get_tasks():
+        if task.id in before or task.id not in wf.subprocesses:
+            continue
+        if not getattr(task.task_spec, "interrupting", False):
+            continue
+        keep = {task.id}
+        node = task.parent
+        while node is not None:
+            keep.add(node.id)
+            node = node.parent
+        for other in task.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+            if other.id not in keep and other.workflow is task.workflow:
+                other.cancel()
+
+
+def message_definition(wf: BpmnWorkflow, name: str):
+    """The diagram's definition of the message called `name` (its own class, which the
+    engine compares by), or None if the diagram knows no such message."""
+    for spec in [wf.spec, *wf.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                return definition
+    return None
 
 
 def on_commit_dispatch(session_factory, dispatch) -> None:

@@ -249,6 +249,16 @@ def reregister(placement_id: int):
     )
 
 
+@bp.post("/<int:placement_id>/accept")
+@employer_required
+def accept_result(placement_id: int):
+    return _act(
+        placement_id,
+        lambda case, p, data: placements.accept_result(db(), system(), current_user, case, p, ip()),
+        "已接受审核结果，按审核有效的月份计入",
+    )
+
+
 @bp.post("/<int:placement_id>/delete")
 @employer_required
 def delete(placement_id: int):

@@ -111,7 +111,7 @@ def _render_task(task_id: str, errors: dict | None = None, data: dict | None = N
     if form.command is None:
         abort(404)  # an employer's form: not worked from the workbench
     extra = form.context(session, row) if form.context else {}
-    people = review.assignable(session, current_user, row.task) if current_user.role == review.SUPERVISOR else []
+    people = review.assignable(session, row.task) if current_user.role == review.SUPERVISOR else []
     return render_template(
         form.page, row=row, form=form, errors=errors or {}, data=data or {}, people=people,
         reason_max=max_length(Decision, "reason"), **extra,

@@ -111,6 +111,14 @@ class TaskQuery(PageQuery):
     mine: Annotated[bool, Label("只看我办理的"), Field(title="只看我办理的")] = False
 
 
+class SupervisionInput(Request):
+    """逾期督办: give the late task to someone, take it over, or urge it on."""
+
+    action: text("督办方式", enum=("reassign", "take_over", "remind"), description="reassign改派，take_over本人接办，remind督促原办理人")
+    assignee: text("改派给", required=False, max_len=60, select=True, description="改派时必填：工作人员用户名") = ""
+    note: text("督办意见", required=False, max_len=500) = ""
+
+
 class AssignInput(Request):
     """改派: the worker who gets the task (the supervisor's own login takes it over)."""
 

@@ -24,10 +24,12 @@ from wfkit import (
     submit_registration,
 )
 
-from casework import review, verification
-from casework.models import CertificationCase, Notice, Placement
+from casework import placements, review, verification
+from casework import supervision as supervision_module
+from casework.models import CertificationCase, DecisionRecord, Notice, Placement
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING
-from domain.errors import DomainError
+from casework.schemas.review import SupervisionInput
+from domain.errors import Conflict, DomainError
 
 
 def _select_all(system, user, pid: int) -> list[int]:
@@ -79,8 +81,9 @@ def test_system_confirmed_path(system, employer, population):
         assert (placement.status, placement.confirmed_by) == (CONFIRMED, "系统")
         assert placement.confirmed_months == 12
         assert s.scalar(select(Notice).where(Notice.unit_id == unit.id)) is None  # no review notice
-    assert instance(system, iid).status == "completed"
-    assert inbox(system, iid) == []
+    # the person waits at 审核结果, where the employer may still re-register
+    assert instance(system, iid).status == "running"
+    assert inbox(system, iid) == [("result", "employer")]
     assert events(system, iid) == [
         ("start", "start"),
         ("human", "register"),
@@ -130,8 +133,10 @@ def test_claimed_months_go_to_manual_review_then_apply_and_notice(
         [notice] = s.scalars(select(Notice).where(Notice.unit_id == unit.id)).all()
         assert placement.name in notice.title and "审核完成" in notice.title
         assert "缴费凭证与月份不符" in notice.body
-    assert instance(system, iid).status == "completed"
-    assert inbox(system, iid) == []
+        [record] = s.scalars(select(DecisionRecord).where(DecisionRecord.case_id == placement.case_id)).all()
+        assert (record.step, record.outcome, record.actor) == ("安置登记审核", "months", "reviewer_anshan")
+        assert record.outcome_label == f"认定有效{len(failed) - 1}个月，无效1个月" and "缴费凭证与月份不符" in record.reason
+    assert inbox(system, iid) == [("result", "employer")]
     assert [k for k, _ in events(system, iid)] == ["start", "human", "service", "human", "human"]
 
 
@@ -163,11 +168,11 @@ def test_back_to_registration_verifies_again(system, employer, population):
     again = inbox_row(system, iid, "select_months").task_id
     assert again != first_select
     assert _select_all(system, user, pid) == []
-    assert instance(system, iid).status == "completed"
+    assert inbox(system, iid) == [("result", "employer")]
     assert [k for k, _ in events(system, iid)].count("service") == 2
 
 
-def test_review_deadline_escalates_to_the_supervisor_who_completes_it(
+def test_review_deadline_keeps_the_task_with_the_reviewer_and_gives_the_supervisor_a_supervision(
     system, employer, population, staff
 ):
     unit, user = employer
@@ -187,22 +192,30 @@ def test_review_deadline_escalates_to_the_supervisor_who_completes_it(
     assert inbox(system, iid) == [("manual_review", "reviewer")]
 
     advance_past(system, due)
-    assert inbox(system, iid) == [("escalated_review", "supervisor")]
-    escalated = inbox_row(system, iid, "escalated_review")
-    assert escalated.region_code == unit.cdpf_region and escalated.form == "placement_review"
+    # the reviewer keeps it (now 逾期); the supervisor gets 逾期督办 beside it
+    assert sorted(inbox(system, iid)) == [("manual_review", "reviewer"), ("supervise", "supervisor")]
+    assert inbox_row(system, iid, "manual_review").task_id == task.task_id
+    supervision = inbox_row(system, iid, "supervise")
+    assert supervision.region_code == unit.cdpf_region and supervision.form == "supervision"
     assert ("timer", "timer") in events(system, iid)
-
-    # the reviewer's task is gone; the supervisor decides
-    with system.transaction() as s, pytest.raises(DomainError):
-        review.decide(s, system, staff("reviewer_anshan"), task.task_id, {})
+    supervisor, reviewer = staff("supervisor_anshan"), staff("reviewer_anshan")
     with system.transaction() as s:
-        review.decide(
-            s,
-            system,
-            staff("supervisor_anshan"),
-            escalated.task_id,
-            {str(m): {"valid": True} for m in failed},
+        page = review.inbox(s, supervisor, now=system.runtime.clock.now())
+        assert [r.task.form for r in page.items] == ["supervision"]
+        page = review.inbox(s, reviewer, now=system.runtime.clock.now())
+        assert [(r.task.form, r.overdue) for r in page.items] == [("placement_review", True)]
+
+    # the supervisor takes it over: the review task is now theirs, and they decide it
+    with system.transaction() as s:
+        supervision_module.supervise(
+            s, system, supervisor, supervision.task_id, SupervisionInput(action="take_over"), ""
         )
+    assert inbox(system, iid) == [("manual_review", "reviewer")]
+    assert inbox_row(system, iid, "manual_review").assignee == "supervisor_anshan"
+    with system.transaction() as s, pytest.raises(Conflict, match="业务主管"):
+        review.decide(s, system, reviewer, task.task_id, {})
+    with system.transaction() as s:
+        review.decide(s, system, supervisor, task.task_id, {str(m): {"valid": True} for m in failed})
     with system.transaction() as s:
         placement = s.get(Placement, pid)
         assert placement.status == CONFIRMED and placement.confirmed_by == "人工"
@@ -211,7 +224,27 @@ def test_review_deadline_escalates_to_the_supervisor_who_completes_it(
             "鞍山市残疾人服务中心 业务主管"
         }
         assert s.scalar(select(Notice).where(Notice.unit_id == unit.id)) is not None
-    assert instance(system, iid).status == "completed"
+        steps = [(d.step, d.outcome) for d in s.scalars(select(DecisionRecord).order_by(DecisionRecord.id))]
+        assert steps == [("逾期督办", "take_over"), ("安置登记审核", "months")]
+    assert inbox(system, iid) == [("result", "employer")]
+
+
+def test_a_review_done_in_time_after_the_deadline_ends_the_supervision(system, employer, population, staff):
+    """The reviewer finishes the late review before the supervisor acts: the diagram's
+    signal ends the 督办 step (no stale task left in the supervisor's inbox)."""
+    unit, user = employer
+    person = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
+    pid = register(system, unit.id, user, person)
+    iid = placement_instance(system, pid)
+    system.drain()
+    failed = _failed_months(system, pid)
+    _claim_gap_months(system, unit, user, pid)
+    task = inbox_row(system, iid, "manual_review")
+    advance_past(system, aware(task.due_at))
+    assert ("supervise", "supervisor") in inbox(system, iid)
+    with system.transaction() as s:
+        review.decide(s, system, staff("reviewer_anshan"), task.task_id, {str(m): {"valid": True} for m in failed})
+    assert inbox(system, iid) == [("result", "employer")]
 
 
 def test_outside_system_outage_backs_off_with_a_chinese_error(
@@ -234,3 +267,91 @@ def test_outside_system_outage_backs_off_with_a_chinese_error(
     assert job.status == "done" and job.attempts == 2 and job.last_error == ""
     assert month_rows(system, pid) == 12
     assert inbox(system, iid) == [("select_months", "employer")]
+
+
+def _partly_rejected(system, unit, user, staff, population) -> tuple[int, int, list[int]]:
+    person = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
+    pid = register(system, unit.id, user, person)
+    iid = placement_instance(system, pid)
+    system.drain()
+    failed = _failed_months(system, pid)
+    _claim_gap_months(system, unit, user, pid)
+    task = inbox_row(system, iid, "manual_review")
+    decisions = {str(m): {"valid": True} for m in failed}
+    decisions[str(failed[0])] = {"valid": False, "reason": "缴费凭证与月份不符"}
+    with system.transaction() as s:
+        review.decide(s, system, staff("reviewer_anshan"), task.task_id, decisions)
+    return pid, iid, failed
+
+
+def _on_placement(system, pid: int, command) -> None:
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        command(s, s.get(CertificationCase, placement.case_id), placement)
+
+
+def test_partly_rejected_is_no_dead_end_the_employer_accepts_the_valid_months(system, employer, population, staff):
+    unit, user = employer
+    pid, iid, failed = _partly_rejected(system, unit, user, staff, population)
+    _on_placement(system, pid, lambda s, case, p: placements.accept_result(s, system, user, case, p))
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        assert placement.status == CONFIRMED and placement.confirmed_months == 11
+    # still at 审核结果: a later 重新登记 stays possible until 完成申报
+    assert inbox(system, iid) == [("result", "employer")]
+    with system.transaction() as s, pytest.raises(DomainError, match="部分审核不通过"):
+        placement = s.get(Placement, pid)
+        placements.accept_result(s, system, user, s.get(CertificationCase, placement.case_id), placement)
+
+
+def test_re_register_is_a_path_of_the_diagram_and_keeps_the_approved_months(system, employer, population, staff):
+    """重新登记 goes back to 安置登记 in the same instance; auto-verify runs again and the
+    months a reviewer found 有效 on the same facts are not claimed (or reviewed) again."""
+    unit, user = employer
+    pid, iid, failed = _partly_rejected(system, unit, user, staff, population)
+    _on_placement(system, pid, lambda s, case, p: placements.re_register(s, system, user, case, p))
+    assert inbox(system, iid) == [("register", "employer")]
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        assert placement.status == INCOMPLETE and placement.registered_months == 0
+    submit_registration(system, user, pid)
+    assert [o.status for o in system.drain()] == ["delivered"]
+    with system.transaction() as s:
+        kept = sorted(m.month for m in s.get(Placement, pid).months if m.decision == "有效")
+    assert kept == failed[1:]  # the refused month is decided again, the approved ones stay
+    # ticking everything now claims only the month that was refused
+    assert _claim_gap_months(system, unit, user, pid) == [failed[0]]
+    assert instance(system, iid).status == "running" and inbox(system, iid) == [("manual_review", "reviewer")]
+
+
+def test_delete_is_a_message_the_diagram_catches_at_any_step(system, employer, population):
+    """删除 while the worker is still verifying: the diagram's event sub-process ends the
+    instance, the pending job is cancelled, the person leaves the list."""
+    unit, user = employer
+    person = population.select(unit=unit.credit_code, scenario="clean")[0]
+    pid = register(system, unit.id, user, person)
+    iid = placement_instance(system, pid)
+    assert [j.status for j in jobs(system, iid)] == ["pending"]
+    _on_placement(system, pid, lambda s, case, p: placements.remove_placement(s, system, user, case, p))
+    assert instance(system, iid).status == "completed"
+    assert inbox(system, iid) == [] and [j.status for j in jobs(system, iid)] == ["cancelled"]
+    assert ("message", "remove_placement") in events(system, iid)
+    with system.transaction() as s:
+        assert s.get(Placement, pid).removed is True
+    assert system.drain() == []  # nothing calls out for a removed person
+
+
+def test_a_diagram_without_the_delete_path_refuses_delete(system, employer, population):
+    """Whether 删除 is possible is the diagram's call: once its instance has ended, the
+    message finds nobody waiting and the command says so in Chinese."""
+    unit, user = employer
+    person = population.select(unit=unit.credit_code, scenario="clean")[0]
+    pid = register(system, unit.id, user, person)
+    iid = placement_instance(system, pid)
+    _on_placement(system, pid, lambda s, case, p: placements.remove_placement(s, system, user, case, p))
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        placement.removed = False  # as if shown again: the instance has ended
+    with pytest.raises(DomainError, match="不能删除"):
+        _on_placement(system, pid, lambda s, case, p: placements.remove_placement(s, system, user, case, p))
+    assert instance(system, iid).status == "completed"

@@ -188,6 +188,17 @@ def reregister(placement_id: int):
     return _ok(placement_json(db(), case, placement))
 
 
+@bp.post("/placements/<int:placement_id>/acceptance")
+@employer_only
+@spec.declare(tags=TAGS, answer=answers.Placement, paths=PID)
+def accept_result(placement_id: int):
+    """接受审核结果（部分审核不通过的人员按审核有效的月份计入）"""
+    case, placement = _placement(placement_id)
+    placements.accept_result(db(), system(), api_user(), case, placement, client_ip())
+    db().commit()
+    return _ok(placement_json(db(), case, placement))
+
+
 @bp.post("/placements/<int:placement_id>/contracts")
 @employer_only
 @spec.declare(tags=TAGS, json=ContractInput, ok=201, answer=answers.Created, answer_description="已添加", paths=PID)
