@@ -27,6 +27,7 @@ from domain import regions
 from domain.credit_code import parse_credit_code
 from domain.errors import DomainError
 from engine.db import as_utc
+from engine.lanes import load_lanes
 
 LOCK_MINUTES = login_guard.LOCK_MINUTES
 BAD_CREDENTIALS = "统一社会信用代码或密码错误"
@@ -84,7 +85,7 @@ def create_user(
     display_name: str = "",
 ) -> User:
     """Add a user (the caller commits). Employers need a unit and log in with its code."""
-    if role not in ROLE_NAMES:
+    if role not in ROLE_NAMES and role not in load_lanes(session).roles.values():
         raise DomainError("角色不存在", "role")
     text = _normalize_login(login)
     if role == "employer":

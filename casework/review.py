@@ -29,7 +29,7 @@ from casework.verification import claim_materials, grid
 from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 from engine.db import as_utc
 from engine.locks import lock_case
-from engine.models import InboxTask
+from engine.models import InboxTask, ProcessInstance, TaskEvent
 
 NOT_STAFF = ("employer", "system")
 SUPERVISOR = "supervisor"
@@ -176,6 +176,8 @@ def task_for(session: Session, user, task_id: str) -> InboxRow:
     """One task the user may work (their role and jurisdiction, or assigned to them);
     anything else (another region, another role) is 404."""
     task = session.get(InboxTask, task_id)
+    if task is None:
+        _already_done(session, user, task_id)
     if task is None or not _may_see(user, task):
         raise NotFound("未找到该任务，可能已被处理")
     case = session.get(CertificationCase, task.case_id)
@@ -184,6 +186,19 @@ def task_for(session: Session, user, task_id: str) -> InboxRow:
     unit = session.get(Unit, case.unit_id)
     placement = session.get(Placement, task.subject_id) if _is_person(task) else None
     return InboxRow(task, case, unit, placement)
+
+
+def _already_done(session: Session, user, task_id: str) -> None:
+    """A task of the user's jurisdiction that someone has just completed is a 409 that
+    says who did it (two reviewers on one task); anything else stays a plain 404."""
+    done = session.execute(
+        select(TaskEvent.actor, ProcessInstance.region_code)
+        .join(ProcessInstance, ProcessInstance.id == TaskEvent.instance_id)
+        .where(TaskEvent.task_id == task_id, TaskEvent.kind == "human")
+        .limit(1)
+    ).first()
+    if done is not None and user.role not in NOT_STAFF and is_within_jurisdiction(done.region_code, user.region_code):
+        raise Conflict(f"该任务已由{_holder_name(session, done.actor)}办理完毕，请刷新待办任务")
 
 
 # -- claiming ----------------------------------------------------------------------------

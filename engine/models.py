@@ -125,7 +125,7 @@ class TaskEvent(Base):
     instance_id: Mapped[int] = mapped_column(
         ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
     )
-    task_id: Mapped[str] = mapped_column(String(36))
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
     task_name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # human/service/timer/start/cancel

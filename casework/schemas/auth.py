@@ -28,7 +28,7 @@ class LoginInput(Request):
 class User(Answer):
     id: int
     login: str = Field(description="统一社会信用代码（用人单位）或用户名（工作人员）")
-    role: Literal[tuple(ROLE_NAMES)]  # type: ignore[valid-type]
+    role: str = Field(description="角色：" + "、".join(f"{k}（{v}）" for k, v in ROLE_NAMES.items()) + "，或流程管理员新增的泳道角色")
     role_name: str
     display_name: str | None
     region_code: str | None = Field(description="管辖区域（6位行政区划代码，空为全国）")

@@ -72,6 +72,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_inbox_task_case_id'), ['case_id'], unique=False)
     with op.batch_alter_table('inbox_task', schema=None) as batch_op:
         batch_op.alter_column('props', server_default=None)
+    with op.batch_alter_table('task_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_event_task_id'), ['task_id'], unique=False)
 
     # the integer keys of rows written before: from their 'case:12' / 'placement:7' refs
     for table in ("process_instance", "inbox_task"):
@@ -81,6 +83,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('task_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_event_task_id'))
     with op.batch_alter_table('inbox_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbox_task_case_id'))
         batch_op.drop_column('claimed_at')
