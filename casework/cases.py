@@ -19,7 +19,7 @@ from domain.counting import persons_from_months
 from domain.errors import DomainError
 from domain.params import params_for
 from engine.locks import lock_case
-from engine.models import InboxTask
+from engine.models import InboxTask, ProcessInstance
 
 FORM_DECLARE = register_form(TaskForm(
     key="case_declare", title="完成申报", roles=EMPLOYER, subject="case", writes=("pledge_read",),
@@ -126,6 +126,12 @@ def summarize(session: Session, case: CertificationCase) -> CaseSummary:
         locked=case.locked,
         can_declare=declaration_task(session, case) is not None,
     )
+
+
+def stages(session: Session, system: System, case: CertificationCase):
+    """The 首页 progress: the stages the case's diagram version names, and where it is."""
+    instance = session.get(ProcessInstance, case.instance_id) if case.instance_id else None
+    return system.runtime.stages(session, instance) if instance is not None else []
 
 
 def declaration_task(session: Session, case: CertificationCase) -> InboxTask | None:

@@ -33,6 +33,7 @@ from engine.script_engine import QuotaScriptEngine
 from engine.serializer import StateSerializer
 from engine.service_task import DeferredServiceTask
 from engine.specs import SpecRegistry
+from engine.stages import Stage, progress
 from engine.step_store import (
     LOAD_JOB,
     OPEN_JOBS,
@@ -224,6 +225,10 @@ class Runtime:
         return self.serializer.loads(
             instance.state, parsed.spec, parsed.subprocess_specs, self.script_engine
         )
+
+    def stages(self, session: Session, instance: ProcessInstance) -> list[Stage]:
+        """The diagram's stages (its tasks' `stage` property) and how far this instance is."""
+        return progress(self.load(session, instance))
 
     def data_of(self, session: Session, instance: ProcessInstance) -> dict:
         """The data of the most recently completed task (for read-only views)."""
