@@ -81,6 +81,7 @@ def add_record(session: Session, system: System, user, row, *, outcome: str, lab
     """One entry of the case's decision history, in the caller's transaction."""
     entry = DecisionRecord(
         case_id=row.case.id, subject_ref=row.task.subject_ref, task_id=row.task.task_id,
+        subject=row.placement.name if row.placement is not None else "",
         step=row.task.title, form=row.task.form, outcome=outcome, outcome_label=label,
         reason=reason, detail=detail, attachment_ids=list(attachment_ids or []),
         actor=user.login, actor_name=user.display_name or user.login, role=user.role,

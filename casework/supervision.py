@@ -68,12 +68,13 @@ def supervise(session: Session, system: System, user, task_id: str, data: Superv
 
 def _context(session: Session, row) -> dict:
     from casework.decisions import history
-    from casework.review import assignable
+    from casework.review import InboxRow, assignable
     from engine.lanes import load_lanes
 
     targets = supervised_tasks(session, row.task, load_lanes(session).staff_roles)
     people = assignable(session, targets[0]) if targets else []
-    return {"supervised": targets, "candidates": people, "actions": ACTIONS, "history": history(session, row.case.id)}
+    late = [InboxRow(t, row.case, row.unit, row.placement, row.now) for t in targets]
+    return {"supervised": late, "candidates": people, "actions": ACTIONS, "history": history(session, row.case.id)}
 
 
 def page_input(form) -> dict:

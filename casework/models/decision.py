@@ -22,6 +22,7 @@ class DecisionRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("certification_case.id"))
     subject_ref: Mapped[str] = mapped_column(String(100), default="")  # e.g. placement:7
+    subject: Mapped[str] = mapped_column(String(100), default="")  # whom it was about: a name
     task_id: Mapped[str] = mapped_column(String(36))
     step: Mapped[str] = mapped_column(String(200))  # the task's name in the diagram
     form: Mapped[str] = mapped_column(String(100))

@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('subject_ref', sa.String(length=100), nullable=False),
+    sa.Column('subject', sa.String(length=100), nullable=False),
     sa.Column('task_id', sa.String(length=36), nullable=False),
     sa.Column('step', sa.String(length=200), nullable=False),
     sa.Column('form', sa.String(length=100), nullable=False),
