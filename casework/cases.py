@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.audit import record
+from casework.labels import case_label
 from casework.models import CertificationCase, Placement, Unit
 from casework.models.case import STAGE_NAMES
 from casework.models.placement import STATUSES
@@ -70,6 +71,7 @@ def open_case(session: Session, system: System, unit: Unit, year: int, actor: st
         subject_ref=f"unit:{unit.id}",
         case_id=case.id,
         subject_id=unit.id,
+        case_label=case_label(unit),
         data={"case_id": case.id, "pledge_read": False},
         actor=actor,
     )

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from adapters.errors import AdapterError
+from casework import labels
 from casework.audit import record
 from casework.cases import ensure_open
 from casework.models import Certificate, CertificationCase, Placement
@@ -173,6 +174,8 @@ def _start_review(session: Session, system: System, user, case: CertificationCas
         subject_ref=f"placement:{placement.id}",
         case_id=case.id,
         subject_id=placement.id,
+        case_label=labels.case_label(case.unit),
+        subject_label=labels.subject_label(placement),
         data={"placement_id": placement.id, "case_id": case.id},
         actor=user.login,
     )
@@ -194,6 +197,7 @@ def update_person(
         raise DomainError("身份证号不能修改；如需更换人员，请删除后重新添加", "id_number")
     for key, value in values.items():
         setattr(placement, key, value)
+    labels.refresh_person(session, placement)
     record(session, user, "修改安置人员信息", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
 
 

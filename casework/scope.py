@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, true
 
 from domain.errors import DomainError, NotFound
 
@@ -64,7 +64,12 @@ def within_jurisdiction(column: Any, jurisdiction: str | None) -> ColumnElement[
         return true()
     if len(prefix) == 6:
         return column == prefix
-    return column.like(prefix + "%")
+    # A range, not LIKE 'prefix%': a B-tree index serves it under any collation (LIKE
+    # needs the C collation or a pattern index), which the inbox at scale depends on.
+    following = str(int(prefix) + 1).zfill(len(prefix))
+    if len(following) > len(prefix):  # "99": no code follows; never a real region
+        return column.like(prefix + "%")
+    return and_(column >= prefix, column < following)
 
 
 def ancestors(code: str | None) -> list[str]:

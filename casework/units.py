@@ -268,6 +268,10 @@ def update_unit(
         if old != value:
             changed[key] = [_masked(key, old), _masked(key, value)]
             setattr(unit, key, value)
+    if "name" in changed:
+        from casework.labels import refresh_unit
+
+        refresh_unit(session, unit)
     if changed:
         audit.record(
             session,

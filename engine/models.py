@@ -54,6 +54,10 @@ class ProcessInstance(Base, Timestamped):
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the case row, for joins
     subject_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
     subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the subject row
+    # what a task list searches by, given by the caller: the case's and the subject's
+    # names and numbers (copied onto inbox rows, so a search never joins the case tables)
+    case_label: Mapped[str] = mapped_column(String(300), default="")
+    subject_label: Mapped[str] = mapped_column(String(300), default="")
     region_code: Mapped[str] = mapped_column(String(6), index=True)  # jurisdiction
     status: Mapped[str] = mapped_column(String(20), default="running")  # running/completed/cancelled
     state: Mapped[str] = mapped_column(Text)
@@ -89,10 +93,12 @@ class InboxTask(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     subject_ref: Mapped[str] = mapped_column(String(100), default="")
     subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    case_label: Mapped[str] = mapped_column(String(300), default="")
+    subject_label: Mapped[str] = mapped_column(String(300), default="")
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # who is working on it (a claim, or a supervisor's assignment); None = the whole role
-    assignee: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

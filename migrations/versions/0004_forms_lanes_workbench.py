@@ -64,29 +64,50 @@ def upgrade() -> None:
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('case_label', sa.String(length=300), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('subject_label', sa.String(length=300), nullable=False, server_default=''))
     with op.batch_alter_table('inbox_task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('props', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('case_label', sa.String(length=300), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('subject_label', sa.String(length=300), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('assignee', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_inbox_task_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbox_task_assignee'), ['assignee'], unique=False)
     with op.batch_alter_table('inbox_task', schema=None) as batch_op:
         batch_op.alter_column('props', server_default=None)
+        batch_op.alter_column('case_label', server_default=None)
+        batch_op.alter_column('subject_label', server_default=None)
+    with op.batch_alter_table('process_instance', schema=None) as batch_op:
+        batch_op.alter_column('case_label', server_default=None)
+        batch_op.alter_column('subject_label', server_default=None)
     with op.batch_alter_table('task_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_event_task_id'), ['task_id'], unique=False)
 
-    # the integer keys of rows written before: from their 'case:12' / 'placement:7' refs
+    # the integer keys of rows written before: from their 'case:12' / 'placement:7' refs;
+    # then the search labels from the unit and the person
     for table in ("process_instance", "inbox_task"):
         op.execute(f"UPDATE {table} SET case_id = {_ref_id('case:', 'case_ref')} WHERE case_ref LIKE 'case:%'")
         for kind in ("placement:", "unit:"):
             op.execute(f"UPDATE {table} SET subject_id = {_ref_id(kind, 'subject_ref')} WHERE subject_ref LIKE '{kind}%'")
+        op.execute(
+            f"UPDATE {table} SET case_label = (SELECT unit.name || ' ' || unit.credit_code FROM certification_case"
+            f" JOIN unit ON unit.id = certification_case.unit_id WHERE certification_case.id = {table}.case_id)"
+            " WHERE case_id IS NOT NULL"
+        )
+        op.execute(
+            f"UPDATE {table} SET subject_label = (SELECT placement.name || ' ' || placement.id_number FROM placement"
+            f" WHERE placement.id = {table}.subject_id) WHERE subject_ref LIKE 'placement:%'"
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table('task_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_event_task_id'))
     with op.batch_alter_table('inbox_task', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbox_task_assignee'))
         batch_op.drop_index(batch_op.f('ix_inbox_task_case_id'))
         batch_op.drop_column('claimed_at')
         batch_op.drop_column('assignee')

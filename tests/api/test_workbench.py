@@ -303,6 +303,14 @@ def test_inbox_filters_and_tabs(app, jobs, population):
     assert _tasks(client, reviewer, form="case_send_tax") == []
     tabs = client.get("/api/v1/tasks", headers=reviewer).get_json()["tabs"]
     assert tabs == [{"form": "placement_review", "title": "安置登记审核", "count": 1}]
+    # a renamed unit is found by its new name (the inbox rows' search labels follow)
+    with app.extensions["quotacert"].transaction() as session:
+        from casework import units
+
+        unit = session.scalar(select(Unit).where(Unit.credit_code == UNIT))
+        data = {c.key: getattr(unit, c.key) for c in Unit.__table__.columns if c.key not in ("id", "created_at", "updated_at")}
+        units.update_unit(session, unit.id, {**{k: ("" if v is None else str(v)) for k, v in data.items()}, "name": "鞍山市铁东区更名机械有限公司"})
+    assert len(_tasks(client, reviewer, q="更名机械")) == 1 and _tasks(client, reviewer, q="示范机械") == []
     bad = client.get("/api/v1/tasks", headers=reviewer, query_string={"due": "tomorrow"})
     assert bad.status_code == 400 and "办理期限" in bad.get_json()["fields"]["due"]
     page = page_login(app, "reviewer_anshan", staff=True)
