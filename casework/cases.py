@@ -79,6 +79,13 @@ def open_case(session: Session, system: System, unit: Unit, year: int, actor: st
     return case
 
 
+def case_years(session: Session, unit: Unit, current: int) -> list[int]:
+    """业务年度 choices of a unit (001/002 have the selector): the current business year and
+    every earlier year it has a case for, newest first."""
+    years = set(session.scalars(select(CertificationCase.year).where(CertificationCase.unit_id == unit.id)))
+    return sorted({y for y in years if y <= current} | {current}, reverse=True)
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     """首页 and 残疾人安置管理 headline numbers (001)."""

@@ -20,7 +20,8 @@ from domain.certificate import category_name
 from domain.errors import DomainError, NotFound
 from domain.facts import PersonFact
 from domain.id_number import parse_id_number
-from engine.models import InboxTask, OutboxJob
+from engine.models import InboxTask, OutboxJob, ProcessInstance
+from engine.stages import Stage
 
 FORM_REGISTER = register_form(TaskForm(
     key="placement_register", title="安置登记", roles=EMPLOYER, subject="placement", writes=(),
@@ -39,6 +40,7 @@ FORM_RESULT = register_form(TaskForm(
     page="placements.detail", api="POST /api/v1/placements/{id}/reregister, /acceptance",
     help="审核完成：可重新登记；部分审核不通过时也可接受审核结果",
 )).key
+PROCESS = "placement_review"  # the diagram each person's registration runs on
 # the message the diagram's 删除安置人员 path waits for
 REMOVE_MESSAGE = "remove_placement"
 
@@ -165,10 +167,21 @@ def add_placement(
     return placement
 
 
+def stages(session: Session, system: System, case: CertificationCase, placement: Placement | None = None) -> list[Stage]:
+    """The wizard's step bar (001: 安置登记 → 人员信息校验 → … → 完成登记), read from the
+    person's diagram version: the stages its tasks name, and where the person is."""
+    if placement is not None and placement.instance_id is not None:
+        instance = session.get(ProcessInstance, placement.instance_id)
+        if instance is not None:
+            return system.runtime.stages(session, instance)
+    names = system.runtime.stage_names(session, PROCESS, case.region_code)
+    return [Stage(name, "current" if i == 0 else "todo") for i, name in enumerate(names)]
+
+
 def _start_review(session: Session, system: System, user, case: CertificationCase, placement: Placement) -> None:
     instance = system.runtime.start(
         session,
-        "placement_review",
+        PROCESS,
         case_ref=case.ref,
         region_code=case.region_code,
         subject_ref=f"placement:{placement.id}",

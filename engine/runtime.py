@@ -33,7 +33,7 @@ from engine.script_engine import QuotaScriptEngine
 from engine.serializer import StateSerializer
 from engine.service_task import DeferredServiceTask
 from engine.specs import SpecRegistry
-from engine.stages import Stage, progress
+from engine.stages import Stage, progress, stage_order
 from engine.step_store import (
     LOAD_JOB,
     OPEN_JOBS,
@@ -229,6 +229,11 @@ class Runtime:
         return self.serializer.loads(
             instance.state, parsed.spec, parsed.subprocess_specs, self.script_engine
         )
+
+    def stage_names(self, session: Session, process_id: str, region_code: str = "") -> list[str]:
+        """The stages of the version a new instance in `region_code` would start on."""
+        version = self.registry.current(session, process_id, region_code)
+        return stage_order(self.registry.parsed(session, version.id).spec)
 
     def stages(self, session: Session, instance: ProcessInstance) -> list[Stage]:
         """The diagram's stages (its tasks' `stage` property) and how far this instance is."""

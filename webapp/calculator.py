@@ -75,9 +75,11 @@ def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
         form.unit_name.data = unit.name
     if not form.staff_count.data and unit.staff_last_year:
         form.staff_count.data = str(unit.staff_last_year)
-    if "is_enterprise" not in request.args:
+    submitted = "is_enterprise" in request.args  # the form's own select: the user has calculated
+    if not submitted:
         form.is_enterprise.data = "1" if unit.nature == "企业" else "0"
-    if not form.social_avg_annual_wage.data:
+    # prefilled on the first visit only: a figure the user cleared stays cleared ("不填则不封顶")
+    if not submitted and not form.social_avg_annual_wage.data:
         # the latest published figure: the year itself, else one of the two before it
         for candidate in (year, year - 1, year - 2):
             with suppress(DomainError):

@@ -265,6 +265,10 @@ def holidays_command(action: str, values: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # SpiffWorkflow logs every task it runs at INFO (most of a demo's console); an operator
+    # needs our own lines and the engine's warnings. LOG_LEVEL=DEBUG still shows them all.
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("spiff").setLevel(logging.WARNING)  # spiff.task, spiff.workflow …
     parser = argparse.ArgumentParser(prog="quotacert", description="按比例就业情况联网认证")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="start everything with demo data")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask import session as session_store
 from flask_login import current_user
+from sqlalchemy import select
 
 from casework.cases import open_case
 from casework.models import CertificationCase, Unit
@@ -20,11 +22,31 @@ def employer_unit(user=None) -> Unit:
     return unit
 
 
+YEAR_KEY = "business_year"
+
+
+def viewed_year() -> int | None:
+    """An earlier 业务年度 the employer chose to look at on the pages (None: the current)."""
+    year = session_store.get(YEAR_KEY)
+    current = system().settings.business_year
+    return year if isinstance(year, int) and year != current else None
+
+
 def employer_case(user=None) -> CertificationCase:
-    """The employer's case of the current business year (opened on first use)."""
+    """The employer's case of the business year: the current one (opened on first use),
+    or on the pages an earlier year the employer chose and has a case for (read only)."""
     user = user or current_user
     session = db()
-    case = open_case(session, system(), employer_unit(user), system().settings.business_year, user.login)
+    unit = employer_unit(user)
+    year = viewed_year() if user is current_user else None
+    if year is not None:
+        earlier = session.scalar(
+            select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
+        )
+        if earlier is not None:
+            return earlier
+        session_store.pop(YEAR_KEY, None)
+    case = open_case(session, system(), unit, system().settings.business_year, user.login)
     if session.new or session.dirty:
         session.commit()
     return case

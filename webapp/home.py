@@ -4,8 +4,10 @@ latest notices. Staff land on their inbox."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+
+from webapp.auth import _safe_next, employer_required
 
 from casework import cases
 from webapp.context import employer_case
@@ -26,11 +28,35 @@ def index():
 
     return render_template(
         "home/index.html",
+        years=cases.case_years(db(), case.unit, system().settings.business_year),
         case=case,
         summary=summary,
         progress=progress,
         notices=latest_for_unit(db(), case.unit, limit=8),
     )
+
+
+@bp.post("/year")
+@employer_required
+def choose_year():
+    """切换业务年度: an earlier year the unit has a case for is shown read only."""
+    from casework.cases import case_years
+    from webapp.context import YEAR_KEY, employer_unit
+
+    current = system().settings.business_year
+    try:
+        year = int(request.form.get("year", ""))
+    except ValueError:
+        year = current
+    if year not in case_years(db(), employer_unit(), current):
+        flash("该业务年度没有申报记录", "error")
+        year = current
+    if year == current:
+        session.pop(YEAR_KEY, None)
+    else:
+        session[YEAR_KEY] = year
+        flash(f"正在查看{year}年度的申报数据（只读）", "info")
+    return redirect(_safe_next(request.form.get("next")) or url_for("home.index"))
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,19 @@ from webapp.extensions import db, system
 bp = Blueprint("placements", __name__, url_prefix="/placements")
 
 
+@bp.before_request
+def _earlier_years_are_read_only():
+    """An earlier 业务年度 chosen on the 首页 is shown, never changed, from these pages."""
+    from flask import redirect, url_for
+
+    from webapp.context import viewed_year
+
+    if request.method == "POST" and current_user.is_authenticated and viewed_year() is not None:
+        flash(f"正在查看{viewed_year()}年度的申报数据，往年数据只能查看、不能修改；请在首页切换回本年度", "error")
+        return redirect(url_for("placements.index"))
+    return None
+
+
 def _choices() -> dict:
     return {"household_types": HOUSEHOLD_TYPES, "education_options": EDUCATION}
 
@@ -43,6 +56,7 @@ def index():
         q=q,
         status=status,
         statuses=STATUSES,
+        current_year=system().settings.business_year,
     )
 
 
@@ -79,7 +93,8 @@ def new():
         except DomainError as exc:
             db().rollback()
             errors = field_errors(exc)
-    return render_template("placements/new.html", case=case, data=data, errors=errors, **_choices()), (400 if errors else 200)
+    steps = placements.stages(db(), system(), case)
+    return render_template("placements/new.html", case=case, data=data, errors=errors, steps=steps, **_choices()), (400 if errors else 200)
 
 
 @bp.get("/<int:placement_id>")
@@ -104,6 +119,7 @@ def _render_detail(case, placement, errors: dict | None = None, data: dict | Non
         contract_types=registration.CONTRACT_TYPES,
         needs_history=registration.needs_history(case, placement),
         unit=case.unit,
+        steps=placements.stages(session, system(), case, placement),
         **_choices(),
     )
     if (task is not None and task.form == placements.FORM_MONTHS) or placement.months:

@@ -145,3 +145,34 @@ def test_excel_export_masks_id_numbers(app, population):
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert person.person.name in values
     assert person.id_number not in values and any(isinstance(v, str) and "*****" in v for v in values)
+
+
+def test_an_employer_looks_at_an_earlier_year_read_only(app):
+    """业务年度: the 首页 offers the years the unit has cases for; an earlier one is shown
+    (its list, its documents) and cannot be changed from the pages."""
+    from casework.demo import seed_previous_year
+
+    system = app.extensions["quotacert"]
+    year = system.settings.business_year
+    population = app.config.get("POPULATION")
+    client = page_login(app, "91210302052118596L")
+    home = client.get("/").get_data(as_text=True)
+    assert f'<option value="{year}" selected>{year}年</option>' in home
+    if population is None:
+        from adapters.simulator.app import generate_population
+
+        population = generate_population(seed=2025, year=year)
+    with system.transaction() as session:
+        seed_previous_year(session, population, year)
+    home = client.get("/").get_data(as_text=True)
+    assert f'<option value="{year - 1}" >{year - 1}年</option>' in home, home[home.find("year-picker"):][:600]
+    switched = client.post("/year", data={"csrf_token": token(client, "/"), "year": str(year - 1), "next": "/placements/"})
+    assert switched.status_code == 302 and switched.headers["Location"].endswith("/placements/")
+    page = client.get("/placements/").get_data(as_text=True)
+    assert f"业务年度：<strong>{year - 1}年</strong>" in page and "只读" in page
+    refused = client.post("/placements/new", data={"csrf_token": token(client, "/placements/new"), "name": "x"})
+    assert refused.status_code == 302
+    assert "往年数据只能查看" in client.get("/placements/").get_data(as_text=True)
+    # an unknown year is refused; back to the current one
+    client.post("/year", data={"csrf_token": token(client, "/"), "year": "1999"})
+    assert f"业务年度：<strong>{year}年</strong>" in client.get("/placements/").get_data(as_text=True)

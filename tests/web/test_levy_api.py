@@ -249,6 +249,24 @@ def test_calculator_prefills_from_the_employers_unit(client, employer):
     assert "已按2024年当地社会平均工资预填" in page
 
 
+def test_a_cleared_social_wage_stays_cleared(client, employer):
+    """The hint says "不填则不封顶": after the user clears the prefilled figure and
+    calculates, the page neither refills it nor caps the wage."""
+    from lxml import html as lxml_html
+
+    from tests.web.conftest import login
+
+    login(client, employer["login"])
+    query = {
+        "unit_name": "鞍山示范科技有限公司", "year": "2025", "staff_count": "120", "avg_monthly_wage": "20000",
+        "social_avg_annual_wage": "", "disabled_monthly_wage": "4000", "severe_months": "0", "other_months": "0",
+        "is_enterprise": "1",
+    }  # fmt: skip
+    page = client.get("/calculator", query_string=query).get_data(as_text=True)
+    assert lxml_html.fromstring(page).xpath("//input[@name='social_avg_annual_wage']/@value") in ([], [""])
+    assert "×20,000.00×12" in page and "按2倍（" not in page  # not capped at 2 × 91000
+
+
 @pytest.mark.parametrize(
     "field", ["year", "staff_count", "avg_monthly_wage", "social_avg_annual_wage",
               "disabled_monthly_wage", "ratio_percent", "severe_months", "other_months"],

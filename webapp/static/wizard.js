@@ -88,6 +88,30 @@
   var progress = document.querySelector("[data-refresh]");
   if (progress) { setTimeout(function () { window.location.reload(); }, 2500); }
 
+  /* ---- ticked months survive a material upload ----
+     Each upload is its own form and reloads the page; the months ticked so far are kept
+     in this tab's sessionStorage (per person) and ticked again after the reload, until
+     the months form itself is submitted. */
+  var monthsForm = document.getElementById("months-form");
+  if (monthsForm) {
+    var key = "quotacert:months:" + window.location.pathname;
+    var boxes = monthsForm.querySelectorAll('input[name="months"][type="checkbox"]:not([disabled])');
+    var saved = null;
+    try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (Array.isArray(saved)) {
+      boxes.forEach(function (box) { box.checked = saved.indexOf(box.value) !== -1; });
+    }
+    var remember = function () {
+      var ticked = [];
+      boxes.forEach(function (box) { if (box.checked) { ticked.push(box.value); } });
+      try { window.sessionStorage.setItem(key, JSON.stringify(ticked)); } catch (e) { /* storage off: nothing kept */ }
+    };
+    boxes.forEach(function (box) { box.addEventListener("change", remember); });
+    monthsForm.addEventListener("submit", function () {
+      try { window.sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+    });
+  }
+
   /* ---- 该人员安置月数为N个月，是否确认并保存？ ---- */
   var confirmButton = document.querySelector("[data-confirm-months]");
   if (confirmButton) {
