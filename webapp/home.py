@@ -7,9 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth import _safe_next, employer_required
-
 from casework import cases
+from webapp.auth import _safe_next, employer_required
 from webapp.context import employer_case
 from webapp.extensions import db, system
 
