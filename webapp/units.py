@@ -22,8 +22,8 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from casework import previews, uploads
 from casework import units as unit_service
-from casework import uploads
 from domain import regions
 from domain.errors import FieldErrors
 from webapp.auth import employer_required, staff_required
@@ -201,13 +201,7 @@ def attachment(attachment_id: int):
     uploads were cleaned may still carry a script that an inline viewer would run. The
     name is cleaned again (older rows) and sent as RFC 5987 filename*; the sandbox policy
     and nosniff mean that even a mislabelled file can run nothing here."""
-    if current_user.role == "employer":
-        if current_user.unit_id is None:
-            abort(404)
-        scope = {"unit_id": current_user.unit_id}
-    else:
-        scope = {"region_code": current_user.region_code or ""}
-    found, data = uploads.read_attachment(db(), system().settings, attachment_id, **scope)
+    found, data = uploads.read_attachment(db(), system().settings, attachment_id, **_scope())
     inline = found.mime != uploads.PDF and request.args.get("download") != "1"
     response = send_file(BytesIO(data), mimetype=found.mime, max_age=0)
     response.headers["Content-Disposition"] = uploads.content_disposition(
@@ -218,6 +212,37 @@ def attachment(attachment_id: int):
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
+    return response
+
+
+def _scope() -> dict:
+    """Whose attachments the user may open: the own unit's, or those of the jurisdiction."""
+    if current_user.role == "employer":
+        if current_user.unit_id is None:
+            abort(404)
+        return {"unit_id": current_user.unit_id}
+    return {"region_code": current_user.region_code or ""}
+
+
+@bp.get("/attachments/<int:attachment_id>/view")
+@login_required
+def attachment_view(attachment_id: int):
+    """查看附件 in the page: an image as itself, a PDF as its pages rendered to images
+    (casework.previews), so nothing is downloaded and no PDF viewer runs."""
+    found, data = uploads.read_attachment(db(), system().settings, attachment_id, **_scope())
+    pages = previews.page_count(data) if found.mime == uploads.PDF else 0
+    return render_template("units/attachment_view.html", attachment=found, pages=pages)
+
+
+@bp.get("/attachments/<int:attachment_id>/pages/<int:number>.png")
+@login_required
+def attachment_page(attachment_id: int, number: int):
+    found, data = uploads.read_attachment(db(), system().settings, attachment_id, **_scope())
+    if found.mime != uploads.PDF:
+        abort(404)
+    response = send_file(BytesIO(previews.page_png(data, number)), mimetype="image/png", max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

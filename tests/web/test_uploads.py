@@ -239,3 +239,30 @@ def test_request_too_large_is_a_chinese_413(make_app, employer):
     )
     assert response.status_code == 413
     assert "上传的文件过大" in response.get_data(as_text=True)
+
+
+def test_a_pdf_is_looked_at_as_page_images(client, app, db, settings, employer, other_employer, staff, pdf_bytes, png_bytes):
+    """查看附件: a PDF's pages rendered to PNG on the server, shown in the page (nothing
+    downloaded, no PDF viewer); the same owner/jurisdiction rules as the download."""
+    from PIL import Image
+
+    pdf_id, *_ = store(db, settings, employer["unit_id"], pdf_bytes, "合同.pdf")
+    png_id, *_ = store(db, settings, employer["unit_id"], png_bytes, "证件.png")
+    anshan = app.test_client()
+    login(anshan, staff["anshan"], staff=True)
+    view = anshan.get(f"/attachments/{pdf_id}/view")
+    assert view.status_code == 200
+    html = view.get_data(as_text=True)
+    assert f"/attachments/{pdf_id}/pages/2.png" in html and "第 2 / 2 页" in html  # the test PDF has two pages
+    page = anshan.get(f"/attachments/{pdf_id}/pages/1.png")
+    assert page.status_code == 200 and page.mimetype == "image/png"
+    width, height = Image.open(BytesIO(page.data)).size
+    assert 0 < width <= 1000 and 0 < height <= 1500
+    assert anshan.get(f"/attachments/{pdf_id}/pages/3.png").status_code == 404  # no such page
+    assert anshan.get(f"/attachments/{png_id}/pages/1.png").status_code == 404  # an image is itself
+    assert f"/attachments/{png_id}" in anshan.get(f"/attachments/{png_id}/view").get_data(as_text=True)
+    for outsider in ((other_employer["login"], False), (staff["zhejiang"], True)):
+        other = app.test_client()
+        login(other, outsider[0], staff=outsider[1])
+        assert other.get(f"/attachments/{pdf_id}/view").status_code == 404
+        assert other.get(f"/attachments/{pdf_id}/pages/1.png").status_code == 404
