@@ -262,6 +262,27 @@ def holidays_command(action: str, values: list[str]) -> None:
     print(f"调休上班日：{', '.join(data['workdays']) or '无'}")
 
 
+def lanes_command(action: str, lane: str | None, role: str | None, staff: bool) -> None:
+    """The lane → role table: a process owner's new lane name becomes a role here."""
+    from engine.db import make_engine, make_session_factory, transaction
+    from engine.lanes import add_lane, load_lanes
+
+    engine = make_engine(_settings().database_url)
+    with transaction(make_session_factory(engine)) as session:
+        if action == "add":
+            if not lane or not role:
+                raise SystemExit("用法：quotacert lanes add 泳道名称 角色代码 [--not-staff]")
+            try:
+                add_lane(session, lane, role, staff=staff)
+            except ValueError as exc:
+                raise SystemExit(str(exc)) from None
+        session.flush()
+        table = load_lanes(session)
+    engine.dispose()
+    for name, code in table.roles.items():
+        print(f"{name}\t{code}\t{'工作人员待办' if code in table.staff_roles else ''}")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -298,9 +319,14 @@ def main(argv: list[str] | None = None) -> None:
     holidays = sub.add_parser("holidays", help="maintain the holiday table")
     holidays.add_argument("action", choices=["show", "add-holiday", "add-workday", "year"])
     holidays.add_argument("values", nargs="*", help="dates YYYY-MM-DD, or years")
+    lanes = sub.add_parser("lanes", help="list the lane → role table, or add a lane (a new role)")
+    lanes.add_argument("action", choices=["list", "add"], nargs="?", default="list")
+    lanes.add_argument("lane", nargs="?", help="泳道名称, e.g. 复核人员")
+    lanes.add_argument("role", nargs="?", help="role code, e.g. rechecker")
+    lanes.add_argument("--not-staff", action="store_true", help="the role has no staff inbox")
     args = parser.parse_args(argv)
 
-    if args.command in ("jobs", "holidays", "clock", "demo-data"):
+    if args.command in ("jobs", "holidays", "clock", "demo-data", "lanes"):
         require_schema(_settings())  # each reads or writes tables on its first query
     if args.command == "demo":
         run_demo(args.host, args.port, args.simulator_port)
@@ -325,6 +351,8 @@ def main(argv: list[str] | None = None) -> None:
         holidays_command(args.action, args.values)
     elif args.command == "clock":
         clock_command(args.action, args.value)
+    elif args.command == "lanes":
+        lanes_command(args.action, args.lane, args.role, not args.not_staff)
     elif args.command == "simulator":
         run_simulator(args.host, args.port)
 

@@ -108,3 +108,16 @@ def test_demo_upgrades_an_empty_database_and_every_page_works_for_the_year(
                     assert status in (200, 302, 403), (url, status)
     finally:
         app.extensions["quotacert"].close()
+
+
+def test_lanes_command_lists_and_adds_a_lane(empty_var, capsys):
+    """`quotacert lanes add 复核人员 rechecker`: the lane table an administrator extends
+    (migration 0004 seeds the four default lanes)."""
+    cli.main(["db", "upgrade"])
+    cli.main(["lanes"])
+    listed = capsys.readouterr().out
+    assert "残联业务人员\treviewer\t工作人员待办" in listed and "用人单位\temployer" in listed
+    cli.main(["lanes", "add", "复核人员", "rechecker"])
+    assert "复核人员\trechecker\t工作人员待办" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="角色代码"):
+        cli.main(["lanes", "add", "复核人员", "复核"])
