@@ -141,7 +141,7 @@ class Imported(Answer):
 
 
 class Placement(PlacementRow):
-    step: str
+    step: str = Field(description="当前步骤的表单键（placement_register / placement_months / placement_review / placement_result …），或verifying、verify_failed、done")
     step_name: str
     contracts: list[dict[str, Any]]
     certificates: list[dict[str, Any]]

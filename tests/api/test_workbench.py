@@ -318,3 +318,25 @@ def test_inbox_filters_and_tabs(app, jobs, population):
     cells = lxml_html.fromstring(html).xpath("//table//tbody//td[5]")
     assert [c.text_content().split()[0] for c in cells] == [name]
     assert "安置登记审核 <span class=\"count\">1</span>" in html
+
+
+def test_a_decision_step_notifies_the_employer_when_the_diagram_says_so(app, jobs, population):
+    xml = RECHECK.replace(
+        '<spiffworkflow:property name="reason_required" value="return" />',
+        '<spiffworkflow:property name="reason_required" value="return" />\n          <spiffworkflow:property name="notify" value="employer" />',
+    )
+    _publish(app, xml)
+    client = app.test_client()
+    employer = api_login(client, UNIT)
+    _pid, claimed = _claimed_person(app, jobs, population, client, employer)
+    reviewer, supervisor = api_login(client, "reviewer_anshan"), api_login(client, "supervisor_anshan")
+    [review] = _tasks(client, reviewer)
+    decisions = {str(m): {"valid": True} for m in claimed}
+    assert client.post(f"/api/v1/tasks/{review['task_id']}/decision", headers=reviewer, json={"decisions": decisions}).status_code == 200
+    [recheck] = _tasks(client, supervisor)
+    sent = client.post(f"/api/v1/tasks/{recheck['task_id']}/approval", headers=supervisor, json={"outcome": "return", "reason": "合同附件不清晰"})
+    assert sent.status_code == 200
+    notices = client.get("/api/v1/notices", headers=employer).get_json()["items"]
+    assert [n["title"] for n in notices] == ["安置登记复核结果通知"]
+    body = client.get(f"/api/v1/notices/{notices[0]['id']}", headers=employer).get_json()["body"]
+    assert "退回重审" in body and "合同附件不清晰" in body
