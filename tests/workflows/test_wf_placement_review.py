@@ -49,6 +49,17 @@ def _claim_gap_months(system, unit, user, pid: int) -> list[int]:
         return verification.submit_months(s, system, user, case, placement, list(range(1, 13)))
 
 
+def _waiting_for_review(system, unit, user, population):
+    """An insurance_gap person whose failed months are claimed: (pid, iid, failed, task)."""
+    person = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
+    pid = register(system, unit.id, user, person)
+    iid = placement_instance(system, pid)
+    system.drain()
+    failed = _failed_months(system, pid)
+    _claim_gap_months(system, unit, user, pid)
+    return pid, iid, failed, inbox_row(system, iid, "manual_review")
+
+
 def _failed_months(system, pid: int) -> list[int]:
     with system.transaction() as s:
         return sorted(m.month for m in s.get(Placement, pid).months if not m.passed)
@@ -176,13 +187,7 @@ def test_review_deadline_keeps_the_task_with_the_reviewer_and_gives_the_supervis
     system, employer, population, staff
 ):
     unit, user = employer
-    person = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
-    pid = register(system, unit.id, user, person)
-    iid = placement_instance(system, pid)
-    system.drain()
-    failed = _failed_months(system, pid)
-    _claim_gap_months(system, unit, user, pid)
-    task = inbox_row(system, iid, "manual_review")
+    pid, iid, failed, task = _waiting_for_review(system, unit, user, population)
     due = aware(task.due_at)
     assert due - system.runtime.clock.now() >= timedelta(days=13)  # 10 working days ≥ 2 weeks
     assert aware(instance(system, iid).next_timer_at) == due
@@ -233,13 +238,7 @@ def test_a_review_done_in_time_after_the_deadline_ends_the_supervision(system, e
     """The reviewer finishes the late review before the supervisor acts: the diagram's
     signal ends the 督办 step (no stale task left in the supervisor's inbox)."""
     unit, user = employer
-    person = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
-    pid = register(system, unit.id, user, person)
-    iid = placement_instance(system, pid)
-    system.drain()
-    failed = _failed_months(system, pid)
-    _claim_gap_months(system, unit, user, pid)
-    task = inbox_row(system, iid, "manual_review")
+    _pid, iid, failed, task = _waiting_for_review(system, unit, user, population)
     advance_past(system, aware(task.due_at))
     assert ("supervise", "supervisor") in inbox(system, iid)
     with system.transaction() as s:
@@ -270,13 +269,7 @@ def test_outside_system_outage_backs_off_with_a_chinese_error(
 
 
 def _partly_rejected(system, unit, user, staff, population) -> tuple[int, int, list[int]]:
-    person = population.select(unit=unit.credit_code, scenario="insurance_gap")[0]
-    pid = register(system, unit.id, user, person)
-    iid = placement_instance(system, pid)
-    system.drain()
-    failed = _failed_months(system, pid)
-    _claim_gap_months(system, unit, user, pid)
-    task = inbox_row(system, iid, "manual_review")
+    pid, iid, failed, task = _waiting_for_review(system, unit, user, population)
     decisions = {str(m): {"valid": True} for m in failed}
     decisions[str(failed[0])] = {"valid": False, "reason": "缴费凭证与月份不符"}
     with system.transaction() as s:

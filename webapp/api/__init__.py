@@ -10,7 +10,7 @@ which validates the request and generates the OpenAPI document.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from functools import wraps
 
@@ -77,8 +77,9 @@ def api_user():
     return g.get("api_user")
 
 
-def login_required(*roles: str) -> Callable:
-    """Require an authenticated user (optionally one of `roles`); 401/403 as JSON."""
+def login_required(*roles: str, allowed: Callable[[], Collection[str]] | None = None) -> Callable:
+    """Require an authenticated user (optionally one of `roles`, or of the roles `allowed()`
+    names at request time, e.g. the lane table's staff roles); 401/403 as JSON."""
 
     def decorator(fn: Callable) -> Callable:
         @wraps(fn)
@@ -86,7 +87,8 @@ def login_required(*roles: str) -> Callable:
             user = api_user()
             if user is None:
                 return error(401, "请先登录")
-            if roles and user.role not in roles:
+            permitted = allowed() if allowed is not None else roles
+            if permitted and user.role not in permitted:
                 return error(403, "无权执行此操作")
             return fn(*args, **kwargs)
 

@@ -6,8 +6,6 @@ declared input validates the body, its command completes the task.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import jsonify
 
 from casework import review, task_forms, verification
@@ -15,7 +13,7 @@ from casework.decisions import history
 from casework.schemas import answers
 from casework.schemas.review import AssignInput, TaskQuery
 from domain.id_number import mask_id_number
-from webapp.api import api_user, bp, error, spec
+from webapp.api import api_user, bp, login_required, spec
 from webapp.api.serialize import certificate_json, contract_json, month_json
 from webapp.extensions import client_ip, db, system
 from webapp.review import soon_until
@@ -24,20 +22,8 @@ TAGS = ("残联",)
 TID = {"task_id": "任务编号"}
 
 
-def staff_only(fn: Callable) -> Callable:
-    """A token of a role that works a staff inbox (the lane table says which)."""
-    from functools import wraps
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        user = api_user()
-        if user is None:
-            return error(401, "请先登录")
-        if user.role not in system().runtime.lanes.staff_roles:
-            return error(403, "无权执行此操作")
-        return fn(*args, **kwargs)
-
-    return wrapper
+# a token of a role that works a staff inbox (the lane table says which)
+staff_only = login_required(allowed=lambda: system().runtime.lanes.staff_roles)
 
 
 def _task_row(r) -> dict:
