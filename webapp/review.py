@@ -20,7 +20,7 @@ from casework import review, task_forms, uploads
 from casework.exports import inbox_workbook
 from casework.schemas import parse
 from casework.schemas.review import AssignInput, Decision, TaskQuery
-from domain.errors import Conflict, DomainError, FieldErrors
+from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 from domain.workdays import add_working_days
 from webapp.context import back, field_errors, ip
 from webapp.errors import respond
@@ -167,6 +167,9 @@ def claim(task_id: str):
         review.claim(db(), current_user, task_id, system().runtime.clock.now(), ip())
         db().commit()
         flash("已认领，该任务由您办理", "success")
+    except NotFound:
+        db().rollback()
+        raise  # another region's or role's task: the same 404 as guessing an id
     except DomainError as exc:
         db().rollback()
         flash(exc.message, "error")
@@ -180,6 +183,9 @@ def release(task_id: str):
         review.release(db(), current_user, task_id, ip())
         db().commit()
         flash("已释放，同角色的工作人员均可办理", "success")
+    except NotFound:
+        db().rollback()
+        raise  # another region's or role's task: the same 404 as guessing an id
     except DomainError as exc:
         db().rollback()
         flash(exc.message, "error")
@@ -194,6 +200,9 @@ def assign(task_id: str):
         review.reassign(db(), current_user, task_id, data.assignee, system().runtime.clock.now(), ip())
         db().commit()
         flash("已改派", "success")
+    except NotFound:
+        db().rollback()
+        raise  # another region's or role's task: the same 404 as guessing an id
     except DomainError as exc:
         db().rollback()
         flash(exc.message, "error")

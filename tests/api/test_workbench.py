@@ -259,15 +259,22 @@ def test_role_and_jurisdiction_matrix(app, jobs, population):
     [task] = _tasks(client, api_login(client, "reviewer_anshan"))
     tid = task["task_id"]
     decisions = {"decisions": {str(m): {"valid": True} for m in claimed}}
+    bodies = {"decision": decisions, "approval": {"outcome": "approve"}, "supervision": {"action": "remind"},
+              "assignee": {"assignee": "reviewer_anshan"}, "send-to-tax": None, "claim": None, "release": None}
     for login in ("reviewer_hangzhou", "supervisor_zhejiang", "reviewer_huhhot"):
         headers = api_login(client, login)
         assert _tasks(client, headers) == []
         assert client.get(f"/api/v1/tasks/{tid}", headers=headers).status_code == 404
-        assert client.post(f"/api/v1/tasks/{tid}/decision", headers=headers, json=decisions).status_code == 404
-        assert client.post(f"/api/v1/tasks/{tid}/claim", headers=headers).status_code == 404
+        for operation, body in bodies.items():  # every task operation, by guessing the id
+            answer = client.post(f"/api/v1/tasks/{tid}/{operation}", headers=headers, json=body)
+            assert answer.status_code == 404, (login, operation, answer.get_json())
         page = page_login(app, login, staff=True)
         assert page.get(f"/review/tasks/{tid}").status_code == 404
+        for action in ("", "/claim", "/release", "/assign", "/decide", "/send"):
+            posted = page.post(f"/review/tasks/{tid}{action}", data={"csrf_token": token(page, "/review/"), "assignee": "x"})
+            assert posted.status_code == 404, (login, action, posted.status_code)
         assert tid not in page.get("/review/").get_data(as_text=True)
+        assert page.get("/review/export.xlsx").status_code == 200
     # the Anshan supervisor sees the city's tasks only in the supervisor lane: not this one
     supervisor = api_login(client, "supervisor_anshan")
     assert _tasks(client, supervisor) == []
