@@ -134,3 +134,47 @@ def test_supervisor_recheck_and_supervision(live_server, browser, population, sh
     shots(supervisor, "wb-06-taken-over")
     reviewer.context.close()
     supervisor.context.close()
+
+
+def test_reviewer_sends_a_declared_case_to_tax(live_server, page, population, shots):
+    """发送税务部门 shows what goes to tax (the unit, the year, people and months) and sends it."""
+    from casework import cases
+
+    base, app = live_server
+    system = app.extensions["quotacert"]
+    code = "91150102132474451B"  # 呼和浩特市新城区: reviewer_huhhot's city
+    year = system.settings.business_year
+    with system.transaction() as s:
+        unit = s.scalar(select(Unit).where(Unit.credit_code == code))
+        user = s.scalar(select(User).where(User.login == code))
+    person = population.select(unit=code, scenario="clean", year=year)[0]
+    pid = add_person(system, unit.id, user, person, year=year)
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        registration.submit_registration(s, system, user, s.get(CertificationCase, placement.case_id), placement)
+    system.settle()
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        case = s.get(CertificationCase, placement.case_id)
+        assert verification.submit_months(s, system, user, case, placement, list(range(1, 13))) == []
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        cases.complete_declaration(s, system, user, s.get(CertificationCase, placement.case_id), pledge_read=True)
+
+    login(page, base, "reviewer_huhhot", staff=True)
+    page.goto(f"{base}/review/?form=case_send_tax")
+    page.wait_for_load_state("networkidle")
+    row = page.locator("tbody tr", has_text="呼和浩特市新城区示范乳业有限公司")
+    assert row.count() == 1
+    row.locator("text=办理").click()
+    page.wait_for_load_state("networkidle")
+    facts = page.locator("dl.facts").last.inner_text()
+    assert code in facts and "1 人" in facts and "12 个月" in facts
+    shots(page, "wb-07-send-tax")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('发送税务部门')")
+    page.wait_for_load_state("networkidle")
+    assert "已提交发送税务部门" in page.content()
+    system.settle()
+    with system.transaction() as s:
+        assert s.get(CertificationCase, case.id).sent_to_tax_at is not None
