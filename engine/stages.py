@@ -9,7 +9,6 @@ one of its tasks completed and none waits, to do otherwise.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -27,19 +26,39 @@ class Stage:
 
 
 def stage_order(spec) -> list[str]:
-    """Stage names in the order a walk from the start event first meets them."""
-    seen, order = set(), []
-    queue = deque([spec.start])
-    while queue:
-        task_spec = queue.popleft()
-        if task_spec.name in seen:
+    """Stage names ordered by how deep into the flow their tasks sit: the longest path
+    from the start event to the task, loops back ignored. (The first-reached order would
+    put 完成登记 before 材料审核, since the system-confirmed shortcut reaches it as soon.)"""
+    postorder, state, forward = [], {}, {}
+    stack = [(spec.start, iter(spec.start.outputs))]
+    state[spec.start.name] = "open"
+    forward[spec.start.name] = []
+    while stack:  # depth-first, without recursion: the edges back into an open task are loops
+        task_spec, outputs = stack[-1]
+        following = next(outputs, None)
+        if following is None:
+            stack.pop()
+            state[task_spec.name] = "done"
+            postorder.append(task_spec)
             continue
-        seen.add(task_spec.name)
+        seen = state.get(following.name)
+        if seen == "open":
+            continue
+        forward[task_spec.name].append(following)
+        if seen is None:
+            state[following.name] = "open"
+            forward[following.name] = []
+            stack.append((following, iter(following.outputs)))
+    depth = {spec.start.name: 0}
+    for task_spec in reversed(postorder):  # a topological order of the loop-free graph
+        for following in forward[task_spec.name]:
+            depth[following.name] = max(depth.get(following.name, 0), depth.get(task_spec.name, 0) + 1)
+    first: dict[str, int] = {}
+    for task_spec in postorder:
         stage = task_properties(task_spec).get("stage", "").strip()
-        if stage and stage not in order:
-            order.append(stage)
-        queue.extend(task_spec.outputs)
-    return order
+        if stage:
+            first[stage] = min(first.get(stage, depth[task_spec.name]), depth[task_spec.name])
+    return sorted(first, key=lambda name: first[name])
 
 
 def progress(wf: BpmnWorkflow) -> list[Stage]:

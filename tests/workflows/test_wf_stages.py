@@ -18,6 +18,11 @@ ANNUAL = (Path(__file__).resolve().parents[2] / "workflows" / "annual_certificat
 def test_the_shipped_stages_in_flow_order():
     _pid, spec, _subs = parse_bpmn(ANNUAL)
     assert stage_order(spec) == ["按比例安置登记", "完成申报", "发送税务部门"]
+    # 001's wizard: the system-confirmed shortcut reaches 完成登记 early, the loops go back;
+    # the order is how deep into the flow each stage sits
+    placement = (Path(__file__).resolve().parents[2] / "workflows" / "placement_review.bpmn").read_text(encoding="utf-8")
+    _pid, spec, _subs = parse_bpmn(placement)
+    assert stage_order(spec) == ["安置登记", "人员信息校验", "材料审核", "完成登记"]
 
 
 def test_a_province_that_adds_a_stage_shows_it(system, employer):
