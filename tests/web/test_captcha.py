@@ -46,6 +46,14 @@ def test_replayed_cookie_after_one_solved_captcha_buys_no_second_attempt(app, em
 
 SECOND_PROCESS = """
 import json, sys
+from datetime import datetime
+
+import time_machine
+
+# the second process runs at this process's machine time (faked by --machine-date or not),
+# as a second web process of one deployment would: the engine clock's stored offset then
+# means the same instant in both
+time_machine.travel(datetime.fromisoformat(sys.argv[3]), tick=True).start()
 from casework.settings import Settings
 from webapp import create_app
 
@@ -64,6 +72,7 @@ def test_captcha_id_is_one_use_across_processes(app, employer, tmp_path):
     import os
     import subprocess
     import sys
+    from datetime import UTC, datetime
     from pathlib import Path
 
     client = app.test_client(use_cookies=False)
@@ -85,6 +94,7 @@ def test_captcha_id_is_one_use_across_processes(app, employer, tmp_path):
             SECOND_PROCESS,
             settings.database_url,
             json.dumps({**body, "password": PASSWORD}),
+            datetime.now(UTC).isoformat(),
         ],
         capture_output=True,
         text=True,
