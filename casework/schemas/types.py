@@ -52,6 +52,8 @@ def text(
 
     def check(value: str) -> str:
         value = value.strip() if strip else value
+        if "\x00" in value:  # no database stores it (PostgreSQL refuses NUL in text)
+            raise fail(f"{label}含有不能识别的字符")
         if not value:
             if required:
                 raise fail(f"{verb}{label}")

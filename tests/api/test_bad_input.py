@@ -194,3 +194,4 @@ def test_search_wildcards_are_plain_characters(app, employer, person):
     assert client.get("/api/v1/placements", headers=headers).get_json()["total"] == 1
     for q in ("%", "_", "%%"):
         assert client.get("/api/v1/placements", headers=headers, query_string={"q": q}).get_json()["total"] == 0
+
