@@ -160,52 +160,43 @@ def _uploaded(row) -> list:
     return stored
 
 
-@bp.post("/tasks/<task_id>/claim")
-@staff_required
-def claim(task_id: str):
+def _holding(action: Callable[[], None], success: str):
+    """Run a claim/release/改派 and say how it went; another region's or role's task stays
+    the same 404 as guessing an id, anything else (someone holds it) a message."""
     try:
-        review.claim(db(), current_user, task_id, system().runtime.clock.now(), ip())
+        action()
         db().commit()
-        flash("已认领，该任务由您办理", "success")
+        flash(success, "success")
     except NotFound:
         db().rollback()
-        raise  # another region's or role's task: the same 404 as guessing an id
+        raise
     except DomainError as exc:
         db().rollback()
         flash(exc.message, "error")
+
+
+@bp.post("/tasks/<task_id>/claim")
+@staff_required
+def claim(task_id: str):
+    _holding(lambda: review.claim(db(), current_user, task_id, system().runtime.clock.now(), ip()), "已认领，该任务由您办理")
     return back("review.task", task_id=task_id)
 
 
 @bp.post("/tasks/<task_id>/release")
 @staff_required
 def release(task_id: str):
-    try:
-        review.release(db(), current_user, task_id, ip())
-        db().commit()
-        flash("已释放，同角色的工作人员均可办理", "success")
-    except NotFound:
-        db().rollback()
-        raise  # another region's or role's task: the same 404 as guessing an id
-    except DomainError as exc:
-        db().rollback()
-        flash(exc.message, "error")
+    _holding(lambda: review.release(db(), current_user, task_id, ip()), "已释放，同角色的工作人员均可办理")
     return back("review.inbox")
 
 
 @bp.post("/tasks/<task_id>/assign")
 @staff_required
 def assign(task_id: str):
-    try:
+    def reassign() -> None:
         data = parse(AssignInput, request.form.to_dict(), strict=False)
         review.reassign(db(), current_user, task_id, data.assignee, system().runtime.clock.now(), ip())
-        db().commit()
-        flash("已改派", "success")
-    except NotFound:
-        db().rollback()
-        raise  # another region's or role's task: the same 404 as guessing an id
-    except DomainError as exc:
-        db().rollback()
-        flash(exc.message, "error")
+
+    _holding(reassign, "已改派")
     return back("review.inbox")
 
 

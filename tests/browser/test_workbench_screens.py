@@ -22,19 +22,26 @@ UNIT = "91210303306812749R"  # 鞍山市铁西区 (the seeded demo people belong
 RECHECK = Path(__file__).resolve().parents[1] / "workflows" / "diagrams" / "placement_review_recheck.bpmn"
 
 
-def claimed_person(app, population, index: int) -> str:
-    """A person of UNIT with failed months ticked and proven: waiting for 安置登记审核."""
-    system = app.extensions["quotacert"]
+def verified_person(system, population, code: str, scenario: str, index: int = 0):
+    """A simulator person of unit `code` registered and auto-verified (at 人员信息校验):
+    (placement id, the unit, the employer's account, the person)."""
     year = system.settings.business_year
     with system.transaction() as s:
-        unit = s.scalar(select(Unit).where(Unit.credit_code == UNIT))
-        user = s.scalar(select(User).where(User.login == UNIT))
-    person = population.select(unit=UNIT, scenario="insurance_gap", year=year)[index]
+        unit = s.scalar(select(Unit).where(Unit.credit_code == code))
+        user = s.scalar(select(User).where(User.login == code))
+    person = population.select(unit=code, scenario=scenario, year=year)[index]
     pid = add_person(system, unit.id, user, person, year=year)
     with system.transaction() as s:
         placement = s.get(Placement, pid)
         registration.submit_registration(s, system, user, s.get(CertificationCase, placement.case_id), placement)
     system.settle()
+    return pid, unit, user, person
+
+
+def claimed_person(app, population, index: int) -> str:
+    """A person of UNIT with failed months ticked and proven: waiting for 安置登记审核."""
+    system = app.extensions["quotacert"]
+    pid, unit, user, person = verified_person(system, population, UNIT, "insurance_gap", index)
     with system.transaction() as s:
         placement = s.get(Placement, pid)
         case = s.get(CertificationCase, placement.case_id)
@@ -143,16 +150,7 @@ def test_reviewer_sends_a_declared_case_to_tax(live_server, page, population, sh
     base, app = live_server
     system = app.extensions["quotacert"]
     code = "91150102132474451B"  # 呼和浩特市新城区: reviewer_huhhot's city
-    year = system.settings.business_year
-    with system.transaction() as s:
-        unit = s.scalar(select(Unit).where(Unit.credit_code == code))
-        user = s.scalar(select(User).where(User.login == code))
-    person = population.select(unit=code, scenario="clean", year=year)[0]
-    pid = add_person(system, unit.id, user, person, year=year)
-    with system.transaction() as s:
-        placement = s.get(Placement, pid)
-        registration.submit_registration(s, system, user, s.get(CertificationCase, placement.case_id), placement)
-    system.settle()
+    pid, _unit, user, _person = verified_person(system, population, code, "clean")
     with system.transaction() as s:
         placement = s.get(Placement, pid)
         case = s.get(CertificationCase, placement.case_id)
