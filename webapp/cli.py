@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     # needs our own lines and the engine's warnings. LOG_LEVEL=DEBUG still shows them all.
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger("spiff").setLevel(logging.WARNING)  # spiff.task, spiff.workflow …
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per outside-system call
     parser = argparse.ArgumentParser(prog="quotacert", description="按比例就业情况联网认证")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="start everything with demo data")
