@@ -152,5 +152,5 @@ register_form(TaskForm(
     page="review/decision.html", api="POST /api/v1/tasks/{task_id}/approval",
     help="查看材料和此前的审批记录，选择审批结果；退回或不通过须填写理由",
     command=decide, page_input=page_input, settings=SETTINGS, input=ApprovalInput,
-    settings_check=settings_problem, context=lambda session, row: decision_context(session, row),
+    settings_check=settings_problem, context=decision_context,
 ))

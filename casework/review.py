@@ -75,6 +75,11 @@ class InboxFilter:
     due: str = ""  # overdue / soon / later
     mine: bool = False  # only tasks assigned to me
 
+    @classmethod
+    def of(cls, query: Any) -> InboxFilter:
+        """The filter a validated `TaskQuery` asks for (the page's and the API's alike)."""
+        return cls(**{name: getattr(query, name) for name in cls.__dataclass_fields__})
+
 
 def _may_see(user, task: InboxTask) -> bool:
     if user.role in NOT_STAFF or not is_within_jurisdiction(task.region_code, user.region_code):
@@ -190,9 +195,10 @@ def _is_person(task: InboxTask) -> bool:
     return task.subject_ref.startswith("placement:") and task.subject_id is not None
 
 
-def task_for(session: Session, user, task_id: str) -> InboxRow:
+def task_for(session: Session, user, task_id: str, now: datetime | None = None) -> InboxRow:
     """One task the user may work (their role and jurisdiction, or assigned to them);
-    anything else (another region, another role) is 404."""
+    anything else (another region, another role) is 404. `now` (the engine clock) marks
+    it overdue."""
     task = session.get(InboxTask, task_id)
     if task is None:
         _already_done(session, user, task_id)
@@ -203,7 +209,7 @@ def task_for(session: Session, user, task_id: str) -> InboxRow:
         raise NotFound("未找到该任务，可能已被处理")
     unit = session.get(Unit, case.unit_id)
     placement = session.get(Placement, task.subject_id) if _is_person(task) else None
-    return InboxRow(task, case, unit, placement)
+    return InboxRow(task, case, unit, placement, now)
 
 
 def _already_done(session: Session, user, task_id: str) -> None:

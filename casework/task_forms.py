@@ -77,6 +77,12 @@ def form_of(key: str) -> TaskForm:
         raise DomainError(f"表单“{key}”未注册，该任务无法在系统中办理") from None
 
 
+def title_of(key: str) -> str:
+    """A form's title (an inbox tab); a key no longer registered shows as itself."""
+    form = FORMS.get(key)
+    return form.title if form else key
+
+
 def check_form(key: str, role: str, props: dict, staff_roles: frozenset[str]) -> str | None:
     """The engine's question at load time: may a task in a lane of `role`, with these
     diagram properties, use form `key`?"""

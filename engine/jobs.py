@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import transaction
@@ -166,16 +166,14 @@ class JobExecutor:
         """Pending jobs leased by some executor right now (running, not waiting to retry):
         a lease clears `last_error`, a reschedule sets it."""
         with transaction(self.session_factory) as session:
-            return len(
-                session.scalars(
-                    select(OutboxJob.task_id).where(
-                        OutboxJob.status == "pending",
-                        OutboxJob.attempts > 0,
-                        OutboxJob.last_error == "",
-                        OutboxJob.next_attempt_at > self.runtime.clock.now(),
-                    )
-                ).all()
-            )
+            return session.scalar(
+                select(func.count()).select_from(OutboxJob).where(
+                    OutboxJob.status == "pending",
+                    OutboxJob.attempts > 0,
+                    OutboxJob.last_error == "",
+                    OutboxJob.next_attempt_at > self.runtime.clock.now(),
+                )
+            ) or 0
 
     def settle(self, timeout_seconds: float = 60.0, poll_seconds: float = 0.1) -> list[JobOutcome]:
         """Drain, and also wait for the jobs another thread or worker is running now.

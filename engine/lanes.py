@@ -33,7 +33,7 @@ class LaneTable:
     """Lane name → role, and which roles work a staff inbox."""
 
     roles: Mapping[str, str] = field(default_factory=lambda: {k: v[0] for k, v in DEFAULT_LANES.items()})
-    staff: frozenset[str] = frozenset(role for role, is_staff in DEFAULT_LANES.values() if is_staff)
+    staff_roles: frozenset[str] = frozenset(role for role, is_staff in DEFAULT_LANES.values() if is_staff)
 
     def role_of(self, lane: str | None) -> str:
         """The role for a lane name; tasks outside any lane belong to the system."""
@@ -54,10 +54,6 @@ class LaneTable:
         """The (first) lane name of a role: how the role is called in Chinese."""
         return next((lane for lane, r in self.roles.items() if r == role), role)
 
-    @property
-    def staff_roles(self) -> frozenset[str]:
-        return self.staff
-
 
 def load_lanes(session: Session) -> LaneTable:
     """The defaults, plus (and overridden by) the rows an administrator added."""
@@ -66,7 +62,7 @@ def load_lanes(session: Session) -> LaneTable:
         table[row.lane] = (row.role, row.staff)
     return LaneTable(
         roles={lane: role for lane, (role, _s) in table.items()},
-        staff=frozenset(role for role, staff in table.values() if staff),
+        staff_roles=frozenset(role for role, staff in table.values() if staff),
     )
 
 

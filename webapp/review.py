@@ -50,19 +50,14 @@ def soon_until(now):
 
 def _filters() -> tuple[TaskQuery, review.InboxFilter]:
     args = parse(TaskQuery, request.args.to_dict(), strict=False)
-    return args, review.InboxFilter(
-        form=args.form, year=args.year, region=args.region, q=args.q, person=args.person, due=args.due, mine=args.mine
-    )
+    return args, review.InboxFilter.of(args)
 
 
 def _tabs(counts: dict[str, int]) -> list[dict]:
     """One tab per form that has tasks for this user (a diagram's new form shows up by
     itself), titled by the form's registration."""
-    tabs = []
-    for key, n in sorted(counts.items(), key=lambda kv: task_forms.FORMS[kv[0]].title if kv[0] in task_forms.FORMS else kv[0]):
-        form = task_forms.FORMS.get(key)
-        tabs.append({"form": key, "title": form.title if form else key, "count": n})
-    return tabs
+    tabs = [{"form": key, "title": task_forms.title_of(key), "count": n} for key, n in counts.items()]
+    return sorted(tabs, key=lambda tab: tab["title"])
 
 
 @bp.get("/")
@@ -105,8 +100,7 @@ def task(task_id: str):
 
 def _render_task(task_id: str, errors: dict | None = None, data: dict | None = None, status: int = 200):
     session = db()
-    row = review.task_for(session, current_user, task_id)
-    row = review.InboxRow(row.task, row.case, row.unit, row.placement, system().runtime.clock.now(), None)
+    row = review.task_for(session, current_user, task_id, system().runtime.clock.now())
     form = task_forms.form_of(row.task.form)
     if form.command is None:
         abort(404)  # an employer's form: not worked from the workbench

@@ -27,12 +27,11 @@ staff_only = login_required(allowed=lambda: system().runtime.lanes.staff_roles)
 
 
 def _task_row(r) -> dict:
-    form = task_forms.FORMS.get(r.task.form)
     return {
         "task_id": r.task.task_id,
         "task": r.task.task_name,
         "form": r.task.form,
-        "form_title": form.title if form else r.task.form,
+        "form_title": task_forms.title_of(r.task.form),
         "title": r.task.title,
         "role": r.task.role,
         "region_code": r.task.region_code,
@@ -57,9 +56,7 @@ def tasks():
     form为页签（表单键）；tabs给出在其余筛选条件下每个页签的任务数。page从1开始，
     per_page为1至100；超出范围返回400（不截断）。"""
     args: TaskQuery = spec.query()
-    filters = review.InboxFilter(
-        form=args.form, year=args.year, region=args.region, q=args.q, person=args.person, due=args.due, mine=args.mine
-    )
+    filters = review.InboxFilter.of(args)
     now = system().runtime.clock.now()
     until = soon_until(now)
     page = review.inbox(db(), api_user(), now=now, filters=filters, soon_until=until, page=args.page, per_page=args.per_page)
@@ -67,7 +64,7 @@ def tasks():
     return jsonify({
         "total": page.total, "page": page.page, "per_page": page.per_page,
         "items": [_task_row(r) for r in page.items],
-        "tabs": [{"form": k, "title": task_forms.FORMS[k].title if k in task_forms.FORMS else k, "count": n} for k, n in sorted(counts.items())],
+        "tabs": [{"form": k, "title": task_forms.title_of(k), "count": n} for k, n in sorted(counts.items())],
     })
 
 
@@ -78,8 +75,7 @@ def task(task_id: str):
     """任务详情（含合同、残疾证、逐月核验结果、材料、审批记录）
 
     不存在或不在本人辖区时为404。"""
-    row = review.task_for(db(), api_user(), task_id)
-    row = review.InboxRow(row.task, row.case, row.unit, row.placement, system().runtime.clock.now())
+    row = review.task_for(db(), api_user(), task_id, system().runtime.clock.now())
     body = _task_row(row)
     body["settings"] = dict(row.task.props or {})
     if row.placement is not None:
