@@ -1,4 +1,6 @@
-"""Printable documents (PDF): the 申报资料真实性承诺书 and the 审核认定书 of a case.
+"""Printable documents (PDF): the 申报资料真实性承诺书, the 注销业务申请书 and the
+审核认定书 (printed from an issued certificate's frozen facts, with a QR code to its public
+verification page; casework.signing signs it).
 
 Generated with ReportLab and an embedded CJK TrueType font (WenQuanYi Micro Hei from
 Debian's fonts-wqy-microhei, or another CJK TrueType font found on the machine) so the
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -21,14 +24,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlalchemy.orm import Session
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from casework.models import CertificationCase
-from casework.placements import people_of
+from casework import signing
+from casework.models import CertificationCase, IssuedCertificate
+from casework.qr import QrCode
 from domain import regions
-from domain.counting import persons_from_months
-from domain.id_number import mask_id_number
 from engine.clock import china_time
 
 log = logging.getLogger(__name__)
@@ -62,16 +63,30 @@ def _styles() -> dict[str, ParagraphStyle]:
         "indent": ParagraphStyle("indent", fontName=font, fontSize=11, leading=19, wordWrap="CJK", firstLineIndent=22),
         "right": ParagraphStyle("right", fontName=font, fontSize=11, leading=20, alignment=2),
         "small": ParagraphStyle("small", fontName=font, fontSize=9, leading=13, wordWrap="CJK", textColor=colors.grey),
+        "label": ParagraphStyle("label", fontName=font, fontSize=10.5, leading=18, textColor=colors.HexColor("#4a5568")),
+        "number": ParagraphStyle("number", fontName=font, fontSize=10, leading=15, alignment=1, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=12, alignment=1, wordWrap="CJK"),
+        # a URL breaks anywhere (it has no spaces) and stays black enough to type from paper
+        "url": ParagraphStyle("url", fontName="Courier", fontSize=7.5, leading=10, wordWrap="CJK"),
     }
 
 
-def _build(story: list, title: str) -> bytes:
+def _build(story: list, title: str, footer: str = "") -> bytes:
     out = BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=22 * mm, bottomMargin=20 * mm,
         title=title, author="按比例就业情况联网认证系统", subject=title,
     )
-    doc.build(story)
+
+    def page_footer(canvas, _doc) -> None:
+        if footer:
+            canvas.saveState()
+            canvas.setFont(cjk_font(), 8)
+            canvas.setFillColor(colors.grey)
+            canvas.drawCentredString(A4[0] / 2, 11 * mm, f"{footer}　第{canvas.getPageNumber()}页")
+            canvas.restoreState()
+
+    doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return out.getvalue()
 
 
@@ -112,51 +127,209 @@ def pledge_pdf(case: CertificationCase) -> bytes:
     return _build(story, "申报资料真实性承诺书")
 
 
-def certificate_pdf(session: Session, case: CertificationCase) -> bytes:
-    """审核认定书: the certified placements of the case (ID numbers masked, as in lists)."""
+def deregistration_pdf(case: CertificationCase) -> bytes:
+    """注销业务申请书 (001/002 下载注销业务申请书): the form a unit signs to end placement
+    registrations, filled in with the unit; the rest is written by hand at the window."""
     s = _styles()
     font = cjk_font()
-    people = people_of(session, case.id)
-    confirmed = sum(p.confirmed_months for p in people)
-    approved = sum(p.approved_months for p in people)
     unit = case.unit
-    rows = [["序号", "姓名", "身份证号", "安置确认(月)", "安置核定(月)", "审核状态"]]
-    rows += [
-        [str(i), p.name, mask_id_number(p.id_number), str(p.confirmed_months), str(p.approved_months), p.status]
-        for i, p in enumerate(people, start=1)
-    ]
-    rows.append(["合计", f"{len(people)}人", "", str(confirmed), str(approved), ""])
-    table = Table(rows, colWidths=[12 * mm, 22 * mm, 46 * mm, 26 * mm, 26 * mm, 30 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9aa5b4")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3fa")),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
+    facts = _facts_table([
+        ("用人单位名称", unit.name),
+        ("统一社会信用代码", unit.credit_code),
+        ("残联主管部门", regions.label(case.region_code).replace("/", "")),
+        ("业务年度", f"{case.year}年"),
+    ])  # fmt: skip
+    reasons = "　".join(f"□ {r}" for r in ("单位注销或吊销", "与残疾职工解除劳动关系", "安置登记信息有误", "其他"))
+    people = Table(
+        [["序号", "姓名", "身份证号", "残疾证号", "注销时间", "注销原因"]]
+        + [[str(i), "", "", "", "", ""] for i in range(1, 7)],
+        colWidths=[12 * mm, 22 * mm, 38 * mm, 40 * mm, 22 * mm, 32 * mm],
+        rowHeights=[8 * mm] + [9 * mm] * 6,
     )
+    people.setStyle(_grid(font))
+    opinion = Table([["残联审核意见", ""]], colWidths=[30 * mm, 136 * mm], rowHeights=[30 * mm])
+    opinion.setStyle(_grid(font, header=False))
     story = [
-        Paragraph(f"{case.year}年度按比例安排残疾人就业审核认定书", s["title"]),
-        Paragraph(f"用人单位：{unit.name}", s["body"]),
-        Paragraph(f"统一社会信用代码：{unit.credit_code}", s["body"]),
-        Paragraph(f"残联主管部门：{regions.label(case.region_code)}", s["body"]),
+        Paragraph("单位注销安置登记申请书", s["title"]),
+        facts,
         Spacer(1, 4 * mm),
         Paragraph(
-            f"经审核，你单位{case.year}年度安排残疾人就业{len(people)}人，累计安置确认{confirmed}个月，"
-            f"累计安置核定{approved}个月，折合实际安排残疾人就业{persons_from_months(approved)}人"
-            "（安排1名一、二级残疾人证或一至三级残疾军人证持有者按2人计算）。",
+            f"本单位申请注销{case.year}年度下列残疾人的按比例安置登记，所提供信息真实、有效。"
+            "注销后该人员不再计入本单位安排残疾人就业人数。",
             s["indent"],
         ),
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 12 * mm),
-        Paragraph(f"完成申报时间：{_date(case.declared_at)}", s["right"]),
-        Paragraph("审核机构（章）", s["right"]),
-        Spacer(1, 8 * mm),
-        Paragraph("本认定书由全国残疾人按比例就业情况联网认证系统生成，认定结果以残联报送税务部门的数据为准。", s["small"]),
+        Spacer(1, 2 * mm),
+        Paragraph(f"注销原因：{reasons}", s["body"]),
+        Spacer(1, 3 * mm),
+        people,
+        Spacer(1, 10 * mm),
+        Paragraph("经办人：______________　联系电话：______________", s["right"]),
+        Paragraph("用人单位（盖章）：", s["right"]),
+        Paragraph(_date(None), s["right"]),
+        Spacer(1, 6 * mm),
+        opinion,
     ]
-    return _build(story, f"{case.year}年度按比例安排残疾人就业审核认定书")
+    return _build(story, "单位注销安置登记申请书")
+
+
+def _grid(font: str, header: bool = True) -> TableStyle:
+    rules = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9aa5b4")),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    if header:
+        rules.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3fa")))
+    return TableStyle(rules)
+
+
+def _facts_table(rows: list[tuple[str, str]]) -> Table:
+    s = _styles()
+    table = Table(
+        [[Paragraph(label, s["label"]), Paragraph(value, s["body"])] for label, value in rows],
+        colWidths=[36 * mm, 130 * mm],
+    )
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#d5dbe3")),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))  # fmt: skip
+    return table
+
+
+def month_ranges(months: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8] → "1–3、5、7–8月" (a whole year is "1–12月")."""
+    parts: list[str] = []
+    ordered = sorted(set(months))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}–{ordered[j]}")
+        i = j + 1
+    return ("、".join(parts) + "月") if parts else "—"
+
+
+def _people_table(facts: dict) -> Table:
+    s = _styles()
+    font = cjk_font()
+    cell = s["cell"]
+    rows: list[list] = [["序号", "姓名", "身份证号", "认定安置月份", "计算系数", "安置确认(月)", "安置核定(月)"]]
+    for i, person in enumerate(facts["people"], start=1):
+        name = person["name"] + ("※" if person.get("double_counted") else "")
+        rows.append([
+            str(i), Paragraph(name, cell), person["id_number"],
+            Paragraph(month_ranges(person["certified_months"]), cell),
+            "×2" if person["weight"] >= 2 else "×1",
+            str(person["confirmed_months"]), str(person["approved_months"]),
+        ])  # fmt: skip
+    totals = facts["totals"]
+    rows.append(["合计", f"{totals['people']}人", "", "", "", str(totals["confirmed_months"]), str(totals["approved_months"])])
+    table = Table(
+        rows, colWidths=[11 * mm, 22 * mm, 40 * mm, 35 * mm, 16 * mm, 21 * mm, 21 * mm], repeatRows=1
+    )
+    style = _grid(font)
+    style.add("FONTSIZE", (0, 0), (-1, 0), 8.5)
+    style.add("SPAN", (1, -1), (4, -1))
+    table.setStyle(style)
+    return table
+
+
+def _verification_block(certificate: IssuedCertificate, verify_url: str) -> Table:
+    """QR code and its URL at the left, the issuing 残联 and the date at the right."""
+    s = _styles()
+    facts = certificate.facts
+    left = [
+        QrCode(verify_url, size=32 * mm),
+        Paragraph("扫描二维码或访问下列网址，核验本认定书的真实性和当前状态：", s["small"]),
+        Paragraph(verify_url, s["url"]),
+    ]
+    right = [
+        Spacer(1, 12 * mm),
+        Paragraph(f"审核机构：{facts['issuer']}", s["right"]),
+        Paragraph(f"发证日期：{_date(certificate.issued_at)}", s["right"]),
+    ]
+    table = Table([[left, right]], colWidths=[60 * mm, 106 * mm])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+    ]))  # fmt: skip
+    return table
+
+
+def certificate_pdf(certificate: IssuedCertificate, verify_url: str) -> bytes:
+    """审核认定书, printed from the certificate's facts (ID numbers masked), unsigned."""
+    s = _styles()
+    facts = certificate.facts
+    year = facts["year"]
+    totals = facts["totals"]
+    title = f"{year}年度按比例安排残疾人就业审核认定书"
+    number = f"编号：{certificate.number}"
+    if certificate.version > 1:
+        number += f"（更正版，第{certificate.version}版，取代编号{facts.get('replaces') or '—'}）"
+    staff = facts.get("staff_count")
+    quota = facts.get("quota_persons")
+    ratio = facts.get("quota_ratio")
+    story = [
+        Paragraph(title, s["title"]),
+        Paragraph(number, s["number"]),
+        Spacer(1, 3 * mm),
+        _facts_table([
+            ("用人单位", facts["unit_name"]),
+            ("统一社会信用代码", facts["credit_code"]),
+            ("业务年度", f"{year}年"),
+            ("残联主管部门", facts["region_label"].replace("/", "") or "—"),
+            ("在职职工人数", f"{staff}人" if staff is not None else "未填报"),
+            ("应安排人数", f"{quota}人（按比例{_percent(ratio)}计算，向上取整）" if quota is not None else "—"),
+        ]),  # fmt: skip
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"经审核，你单位{year}年度按比例安排残疾人就业{totals['people']}人，累计安置确认"
+            f"{totals['confirmed_months']}个月，累计安置核定{totals['approved_months']}个月，"
+            f"折合实际安排残疾人就业<b>{totals['actual_persons']}</b>人"
+            "（安排1名一、二级残疾人证或一至三级残疾军人证持有者按2人计算，计算系数×2）。",
+            s["indent"],
+        ),
+        Spacer(1, 3 * mm),
+        _people_table(facts),
+    ]
+    if totals.get("double_counted"):
+        shared = "；".join(
+            f"{p['name']}：{month_ranges(p['shared_months'])}" for p in facts["people"] if p.get("double_counted")
+        )
+        story.append(Paragraph(
+            f"※ 该人员在下列月份同时由其他单位安置登记，经残联审核认定后计入本单位：{shared}。", s["small"]
+        ))  # fmt: skip
+    story += [
+        Spacer(1, 8 * mm),
+        KeepTogether([_verification_block(certificate, verify_url)]),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            "本认定书由全国残疾人按比例就业情况联网认证系统生成，附审核机构电子签章；"
+            "认定结果以残联报送税务部门的数据为准，认定书状态以核验页面为准。",
+            s["small"],
+        ),
+    ]
+    return _build(story, title, footer=certificate.number)
+
+
+def _percent(ratio: str | None) -> str:
+    if not ratio:
+        return "—"
+    return f"{(Decimal(ratio) * 100).normalize():f}%"
+
+
+def signed_certificate_pdf(
+    certificate: IssuedCertificate, verify_url: str, settings, now: datetime
+) -> bytes:
+    """The 审核认定书 as handed out: printed from its facts and signed by the office."""
+    return signing.sign_pdf(
+        certificate_pdf(certificate, verify_url),
+        settings,
+        now,
+        reason=f"审核认定书 {certificate.number}",
+        location=certificate.facts.get("issuer", ""),
+    )

@@ -242,8 +242,13 @@ def lock_case(case_id: int) -> None:
 
 @register_script_function()
 def release_certificate(case_id: int) -> None:
-    """审核认定书 may be downloaded (001: three working days after 完成申报)."""
-    _case(case_id).certificate_ready_at = _now()
+    """审核认定书 may be downloaded (001: three working days after 完成申报): the
+    certificate is issued now, its facts frozen (a correction issues the next version)."""
+    from casework import certificates
+
+    case = _case(case_id)
+    case.certificate_ready_at = _now()
+    certificates.issue(current_step().session, case, _now())
 
 
 @register_script_function()

@@ -38,6 +38,12 @@ class Settings:
     session_lifetime_hours: float = 12.0
     session_cookie_secure: bool = False
     api_token_hours: float = 12.0
+    # 审核认定书: the office's signing key and certificate (PEM files; empty = a demo pair
+    # generated under var/), and the site's public address for the QR code's /verify/
+    # link (empty = the address the request came in on).
+    signing_key_file: str = ""
+    signing_cert_file: str = ""
+    public_base_url: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -62,6 +68,9 @@ class Settings:
             "on",
         )
         s.api_token_hours = float(os.environ.get("API_TOKEN_HOURS", s.api_token_hours))
+        s.signing_key_file = os.environ.get("SIGNING_KEY_FILE", "")
+        s.signing_cert_file = os.environ.get("SIGNING_CERT_FILE", "")
+        s.public_base_url = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
         for key, value in overrides.items():
             setattr(s, key, value)
         if not s.database_url:

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         review,
         security,
         units,
+        verify,
     )
 
     settings = settings or Settings.from_env()
@@ -57,6 +58,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, units, calculator, notices, review, api):
+    for module in (security, auth, home, placements, units, calculator, notices, review, verify, api):
         module.init_app(app)
     return app

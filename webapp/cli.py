@@ -156,10 +156,13 @@ def seed_demo_people(app, sim) -> None:
 def prepare_demo(settings, sim, test_config: dict | None = None):
     """The demo's database: upgraded on start (a new or old one alike), demo units and
     accounts, and people in the flow. Returns (app, logins)."""
+    from casework.signing import ensure_demo_identity
     from webapp import create_app
 
     db_upgrade(settings.database_url)
     logins = load_demo_data(settings)
+    if not settings.signing_key_file:  # the 审核认定书's demo signing key and certificate
+        ensure_demo_identity(settings.var_dir)
     app = create_app(settings, test_config=test_config)
     seed_demo_people(app, sim)
     return app, logins

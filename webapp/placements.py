@@ -9,7 +9,7 @@ from io import BytesIO
 from flask import Blueprint, Flask, flash, render_template, request, send_file
 from flask_login import current_user
 
-from casework import cases, documents, placements, registration, uploads, verification
+from casework import cases, certificates, documents, placements, registration, uploads, verification
 from casework.exports import placements_workbook
 from casework.models import Attachment
 from casework.models.attachment import MATERIAL_KINDS
@@ -20,6 +20,7 @@ from casework.schemas.placements import MaterialChoice
 from domain.errors import DomainError
 from webapp.context import back, employer_case, employer_required, fail, field_errors, form_data, ip
 from webapp.extensions import db, system
+from webapp.verify import verify_url
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
 
@@ -316,15 +317,30 @@ def pledge_pdf():
     return _pdf(documents.pledge_pdf(case), f"申报资料真实性承诺书_{case.year}.pdf")
 
 
+@bp.get("/deregistration.pdf")
+@employer_required
+def deregistration_pdf():
+    """下载注销业务申请书: the form for ending placement registrations, with the unit."""
+    case = employer_case()
+    return _pdf(documents.deregistration_pdf(case), f"注销业务申请书_{case.year}.pdf")
+
+
 @bp.get("/certificate.pdf")
 @employer_required
 def certificate_pdf():
-    """下载审核认定书: three working days after 完成申报 (the diagram releases it)."""
+    """下载审核认定书: the signed current certificate (issued three working days after
+    完成申报 by the diagram); refused before that and once withdrawn."""
     case = employer_case()
-    if case.certificate_ready_at is None:
-        flash("完成申报三个工作日后方可下载审核认定书", "error")
+    now = system().runtime.clock.now()
+    try:
+        certificate = certificates.downloadable(db(), case, now)
+    except DomainError as exc:
+        db().rollback()
+        fail(exc)
         return back("placements.index")
-    return _pdf(documents.certificate_pdf(db(), case), f"审核认定书_{case.year}.pdf")
+    data = documents.signed_certificate_pdf(certificate, verify_url(certificate.token), system().settings, now)
+    db().commit()  # a case released before certificates were recorded: its first version
+    return _pdf(data, f"审核认定书_{certificate.number}.pdf")
 
 
 def _pdf(data: bytes, name: str):

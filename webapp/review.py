@@ -17,6 +17,8 @@ from flask import Blueprint, Flask, abort, flash, render_template, request, send
 from flask_login import current_user, login_required
 
 from casework import review, task_forms, uploads
+from casework.audit import record
+from casework.dossier import case_in_jurisdiction, dossier_pdf
 from casework.exports import inbox_workbook
 from casework.schemas import parse
 from casework.schemas.review import AssignInput, Decision, TaskQuery
@@ -26,6 +28,7 @@ from webapp.context import back, field_errors, ip
 from webapp.errors import respond
 from webapp.extensions import db, system
 from webapp.forms.fields import max_length
+from webapp.verify import verify_url
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -192,6 +195,24 @@ def assign(task_id: str):
 
     _holding(reassign, "已改派")
     return back("review.inbox")
+
+
+@bp.get("/cases/<int:case_id>/dossier.pdf")
+@staff_required
+def dossier(case_id: int):
+    """下载电子案卷: the case's certificate and every uploaded file of its people in one PDF,
+    for staff of the case's jurisdiction (another region's case answers 404); audited,
+    as it carries the people's documents."""
+    case = case_in_jurisdiction(db(), current_user, case_id)
+    data = dossier_pdf(db(), system().settings, case, verify_url)
+    record(db(), current_user, "下载电子案卷", case_id=case.id, target=case.ref, ip=ip())
+    db().commit()
+    response = send_file(
+        BytesIO(data), mimetype="application/pdf", as_attachment=True,
+        download_name=f"电子案卷_{case.year}_{case.id}.pdf", max_age=0,
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def init_app(app: Flask) -> None:

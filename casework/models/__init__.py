@@ -6,6 +6,7 @@ from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import CertificationCase
 from casework.models.decision import DecisionRecord
+from casework.models.issued_certificate import IssuedCertificate
 from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
@@ -20,6 +21,7 @@ __all__ = [
     "CertificationCase",
     "Contract",
     "DecisionRecord",
+    "IssuedCertificate",
     "LoginGuard",
     "MonthCheck",
     "Notice",

@@ -196,3 +196,30 @@ class Uploaded(Answer):
     size: int
     mime: str
     original_name: str
+
+
+class CertificateLink(Answer):
+    number: str = Field(description="更正后认定书的编号")
+    token: str = Field(description="更正后认定书的核验码（/verify/核验码）")
+
+
+class CertificateCheck(Answer):
+    """审核认定书核验结果（公开；不含残疾人姓名和身份证号）"""
+
+    number: str = Field(description="认定书编号")
+    version: int = Field(description="版本：1为首次出具，2起为更正版")
+    kind: Literal["annual", "reward"] = Field(description="annual：按比例安排残疾人就业审核认定书")
+    year: int = Field(description="业务年度")
+    unit_name: str = Field(description="用人单位名称")
+    credit_code: str = Field(description="统一社会信用代码")
+    issuer: str = Field(description="审核机构（残联）")
+    issued_at: str = Field(description="出具时间（北京时间，ISO 8601）")
+    people: int = Field(description="安置残疾人数")
+    approved_months: int = Field(description="累计安置核定月数")
+    actual_persons: str = Field(description="实际安排残疾人就业人数（核定月数/12，两位小数）")
+    replaces: str | None = Field(description="更正版所取代的认定书编号")
+    status: Literal["valid", "withdrawn", "superseded"] = Field(description="valid有效；withdrawn已撤回；superseded已被更正")
+    status_name: str = Field(description="状态（中文）")
+    status_reason: str = Field(description="撤回或更正的原因")
+    status_changed_at: str | None = Field(description="状态变更时间（北京时间，ISO 8601）")
+    superseded_by: CertificateLink | None = Field(description="已被更正时，取代它的认定书")

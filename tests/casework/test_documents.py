@@ -26,17 +26,19 @@ def _fonts(reader: PdfReader) -> list[dict]:
     return found
 
 
-def test_pledge_and_certificate(system, employer):
+def test_pledge_and_deregistration_form(system, employer):
     unit, user = employer
     with system.transaction() as session:
         case = cases.open_case(session, system, session.get(Unit, unit.id), 2025, user.login)
         pledge = documents.pledge_pdf(case)
-        certificate = documents.certificate_pdf(session, case)
-    for data, must in ((pledge, ["申报资料真实性承诺书", unit.name, "2025"]), (certificate, ["审核认定书", unit.credit_code])):
+        form = documents.deregistration_pdf(case)
+    for data, must in (
+        (pledge, ["申报资料真实性承诺书", unit.name, "2025"]),
+        (form, ["单位注销安置登记申请书", unit.name, unit.credit_code, "2025", "注销原因", "残联审核意见"]),
+    ):
         reader = PdfReader(BytesIO(data))
         text = "".join(p.extract_text() for p in reader.pages)
         for fragment in must:
             assert fragment in text
         if Path(documents.FONT_CANDIDATES[0][0]).exists():
             assert any("/FontFile2" in d for d in _fonts(reader)), "the CJK font is embedded"
-

@@ -19,7 +19,9 @@ DESCRIPTION = (
     "fields为逐字段的中文提示。路径中的编号为1至2147483647的整数，超出范围为404；"
     "列表的page从1开始、per_page为1至100，超出范围返回400（不截断）。"
 )
-PDF_PATHS = ("/api/v1/case/pledge.pdf", "/api/v1/case/certificate.pdf")
+PDF_PATHS = (
+    "/api/v1/case/pledge.pdf", "/api/v1/case/deregistration.pdf", "/api/v1/case/certificate.pdf",
+)
 
 
 def _bound_path_ids(paths: dict) -> None:

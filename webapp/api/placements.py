@@ -7,7 +7,7 @@ from io import BytesIO
 
 from flask import jsonify, send_file
 
-from casework import cases, documents, placements, registration, uploads, verification
+from casework import cases, certificates, documents, placements, registration, uploads, verification
 from casework.models import Attachment
 from casework.schemas import answers
 from casework.schemas.placements import (
@@ -26,6 +26,7 @@ from webapp.api.serialize import case_json, placement_json, placement_row
 from webapp.api.spec import body, form, query
 from webapp.context import employer_case
 from webapp.extensions import client_ip, db, system
+from webapp.verify import verify_url
 
 employer_only = login_required("employer")
 
@@ -83,17 +84,28 @@ def case_pledge_pdf():
     return _pdf(documents.pledge_pdf(case), f"pledge_{case.year}.pdf")
 
 
+@bp.get("/case/deregistration.pdf")
+@employer_only
+@spec.declare(tags=TAGS, answer_description="PDF", errors=(401, 403, 404, 429))
+def case_deregistration_pdf():
+    """下载注销业务申请书（PDF，已填写单位名称和统一社会信用代码）"""
+    case = employer_case(api_user())
+    return _pdf(documents.deregistration_pdf(case), f"deregistration_{case.year}.pdf")
+
+
 @bp.get("/case/certificate.pdf")
 @employer_only
 @spec.declare(tags=TAGS, answer_description="PDF", errors=(401, 403, 404, 409, 429))
 def case_certificate_pdf():
-    """下载审核认定书（PDF，完成申报三个工作日后）
+    """下载审核认定书（PDF，附审核机构电子签章，完成申报三个工作日后）
 
-    尚不可下载时为409。"""
+    尚不可下载或认定书已撤回（年审申报撤回）时为409。"""
     case = employer_case(api_user())
-    if case.certificate_ready_at is None:
-        raise ApiError(409, "完成申报三个工作日后方可下载审核认定书")
-    return _pdf(documents.certificate_pdf(db(), case), f"certificate_{case.year}.pdf")
+    now = system().runtime.clock.now()
+    certificate = certificates.downloadable(db(), case, now)
+    data = documents.signed_certificate_pdf(certificate, verify_url(certificate.token), system().settings, now)
+    db().commit()  # a case released before certificates were recorded: its first version
+    return _pdf(data, f"certificate_{certificate.number}.pdf")
 
 
 # -- placements ------------------------------------------------------------------------

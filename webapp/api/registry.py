@@ -8,4 +8,5 @@ from webapp.api import (  # noqa: F401
     placements,
     review,
     units,
+    verify,
 )
