@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.models import CertificationCase, MonthCheck, Placement
-from casework.models.case import STAGE_DECLARED, STAGE_SENT
+from casework.models.case import STAGE_DECLARED, STAGE_DECLARING, STAGE_SENT
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING, REJECTED
 from domain.counting import count_person
 from domain.month_check import CHECKS
@@ -232,12 +232,17 @@ def find_declaration_problem(case_id: int, pledge_read: bool) -> str:
 
 
 @register_script_function()
-def lock_case(case_id: int) -> None:
-    """完成申报: the case is locked against adding, deleting or re-registering people."""
+def lock_case(case_id: int) -> str:
+    """完成申报: the case is locked against adding, deleting or re-registering people.
+
+    Returns the moment (ISO text) the later time limits count from: the diagram keeps it
+    as `certified_at`, so a step entered again (say 发送税务部门 after a refused
+    withdrawal) keeps its first deadline."""
     case = _case(case_id)
     case.locked = True
     case.stage = STAGE_DECLARED
     case.declared_at = _now()
+    return case.declared_at.isoformat()
 
 
 @register_script_function()
@@ -257,3 +262,81 @@ def mark_sent_to_tax(case_id: int, tax_receipt: dict) -> None:
     case.stage = STAGE_SENT
     case.sent_to_tax_at = _now()
     case.tax_receipt = str((tax_receipt or {}).get("receipt_no", ""))[:100]
+
+
+@register_script_function()
+def province_param(name: str):
+    """A plain parameter of the instance's province on the step's day (say
+    withdrawal_needs_supervisor), for a gateway to branch on."""
+    ctx = current_step()
+    day = ctx.now.date() if ctx.now else date.today()
+    value = getattr(params_for(ctx.instance.region_code, day), str(name))
+    if not isinstance(value, bool | int | str):
+        raise LookupError(f"parameter {name} is not a plain value")
+    return value
+
+
+# -- 年审申报撤回 / 年审认证反馈 (annual_certification.bpmn) --------------------------------
+def _close_request(request_id: int, status: str, reason: str):
+    from casework.models import CaseRequest
+
+    request = current_step().session.get(CaseRequest, int(request_id))
+    if request is None:
+        raise LookupError(f"request {request_id} not found")
+    request.status = status
+    request.decided_at = _now()
+    request.decision_reason = str(reason or "")[:500]
+    return request
+
+
+def _unlock(case: CertificationCase) -> None:
+    case.locked = False
+    case.stage = STAGE_DECLARING
+    case.declared_at = None
+    case.certificate_ready_at = None
+
+
+@register_script_function()
+def refuse_request(case_id: int, request_id: int, decision_reason: str) -> None:
+    """撤回/反馈 not agreed: everything stays as it was; the unit is told why."""
+    from casework.models.case_request import REFUSED
+    from casework.notices import notify_unit
+
+    request = _close_request(request_id, REFUSED, decision_reason)
+    case = _case(case_id)
+    body = f"贵单位{case.year}年度{request.kind_name}申请未获同意，原认证结果保持不变。"
+    notify_unit(current_step().session, case.unit_id, f"{request.kind_name}审核结果通知",
+                body + (f"理由：{decision_reason}" if decision_reason else ""))
+
+
+@register_script_function()
+def withdraw_certification(case_id: int, request_id: int, decision_reason: str) -> None:
+    """年审申报撤回 agreed: the result is cancelled, the certificate withdrawn and the case
+    unlocked; the unit declares again (the diagram goes back to 按比例安置登记)."""
+    from casework import certificates
+    from casework.models.case_request import APPROVED
+    from casework.notices import notify_unit
+
+    request = _close_request(request_id, APPROVED, decision_reason)
+    case = _case(case_id)
+    certificates.withdraw(current_step().session, case, _now(), "年审申报撤回")
+    _unlock(case)
+    notify_unit(current_step().session, case.unit_id, "年审申报撤回审核结果通知",
+                f"贵单位{case.year}年度年审申报撤回申请已同意，原认证结果已撤销，"
+                f"请修改后重新完成申报。{request.decision_reason}")
+
+
+@register_script_function()
+def reopen_for_feedback(case_id: int, request_id: int, decision_reason: str) -> None:
+    """年审认证反馈 agreed: the case is open for changes; the certificate stays valid
+    until the corrected one replaces it, and the corrected result goes to tax as a
+    correction of the first."""
+    from casework.models.case_request import APPROVED
+    from casework.notices import notify_unit
+
+    request = _close_request(request_id, APPROVED, decision_reason)
+    case = _case(case_id)
+    _unlock(case)
+    notify_unit(current_step().session, case.unit_id, "年审认证反馈审核结果通知",
+                f"贵单位{case.year}年度年审认证反馈已同意，请修改后重新完成申报，"
+                f"更正后的认证结果将报送税务部门。{request.decision_reason}")

@@ -42,6 +42,7 @@ FIELD_LABELS: dict[str, str] = {
     "reward_coefficient": "超比例奖励系数",
     "time_limits": "办理时限",
     "female_retirement_track": "女职工退休年龄口径",
+    "withdrawal_needs_supervisor": "年审申报撤回须业务主管审批",
 }
 
 
@@ -65,6 +66,12 @@ def _positive_int(raw: Any) -> int:
     return int(raw)
 
 
+def _yes_no(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError("须为true或false")
+    return raw
+
+
 def _female_track(raw: Any) -> str:
     if raw not in FEMALE_TRACK_VALUES:
         raise ValueError(f"须为{'或'.join(FEMALE_TRACK_VALUES)}")
@@ -81,6 +88,7 @@ _CONVERTERS = {
     "reward_coefficient": _positive_decimal,
     "time_limits": TimeLimits.from_data,
     "female_retirement_track": _female_track,
+    "withdrawal_needs_supervisor": _yes_no,
 }
 
 
@@ -103,6 +111,7 @@ class ProvinceParams:
     reward_coefficient: Decimal
     time_limits: TimeLimits
     female_retirement_track: str
+    withdrawal_needs_supervisor: bool  # a supervisor approves 年审申报撤回 after the reviewer
 
     @property
     def upload_limit_bytes(self) -> int:

@@ -233,11 +233,20 @@ class Runtime:
     def stage_names(self, session: Session, process_id: str, region_code: str = "") -> list[str]:
         """The stages of the version a new instance in `region_code` would start on."""
         version = self.registry.current(session, process_id, region_code)
-        return stage_order(self.registry.parsed(session, version.id).spec)
+        parsed = self.registry.parsed(session, version.id)
+        return stage_order(parsed.spec, parsed.subprocess_specs)
 
     def stages(self, session: Session, instance: ProcessInstance) -> list[Stage]:
         """The diagram's stages (its tasks' `stage` property) and how far this instance is."""
         return progress(self.load(session, instance))
+
+    def awaited_messages(self, session: Session, instance: ProcessInstance | None) -> set[str]:
+        """The messages the instance waits for now (say withdraw_request): a page offers
+        the action that sends one only while the diagram would catch it."""
+        if instance is None or instance.status != "running":
+            return set()
+        wf = self.load(session, instance)
+        return {e.name for e in wf.waiting_events() if e.event_type == "MessageEventDefinition"}
 
     def data_of(self, session: Session, instance: ProcessInstance) -> dict:
         """The data of the most recently completed task (for read-only views)."""

@@ -25,10 +25,15 @@ class Stage:
     state: str  # done / current / todo
 
 
-def stage_order(spec) -> list[str]:
+def stage_order(spec, subprocess_specs: dict | None = None) -> list[str]:
     """Stage names ordered by how deep into the flow their tasks sit: the longest path
     from the start event to the task, loops back ignored. (The first-reached order would
-    put 完成登记 before 材料审核, since the system-confirmed shortcut reaches it as soon.)"""
+    put 完成登记 before 材料审核, since the system-confirmed shortcut reaches it as soon.)
+    The stages inside an embedded sub-process come in its place, in their own order."""
+    return [name for name, _ in _ordered(spec, subprocess_specs or {}, set())]
+
+
+def _ordered(spec, subprocess_specs: dict, entered: set[str]) -> list[tuple[str, float]]:
     postorder, state, forward = [], {}, {}
     stack = [(spec.start, iter(spec.start.outputs))]
     state[spec.start.name] = "open"
@@ -53,12 +58,21 @@ def stage_order(spec) -> list[str]:
     for task_spec in reversed(postorder):  # a topological order of the loop-free graph
         for following in forward[task_spec.name]:
             depth[following.name] = max(depth.get(following.name, 0), depth.get(task_spec.name, 0) + 1)
-    first: dict[str, int] = {}
+    first: dict[str, float] = {}
+
+    def place(stage: str, at: float) -> None:
+        first[stage] = min(first.get(stage, at), at)
+
     for task_spec in postorder:
         stage = task_properties(task_spec).get("stage", "").strip()
         if stage:
-            first[stage] = min(first.get(stage, depth[task_spec.name]), depth[task_spec.name])
-    return sorted(first, key=lambda name: first[name])
+            place(stage, depth[task_spec.name])
+        inner_id = getattr(task_spec, "spec", None)
+        if isinstance(inner_id, str) and inner_id in subprocess_specs and inner_id not in entered:
+            inner = _ordered(subprocess_specs[inner_id], subprocess_specs, entered | {inner_id})
+            for i, (name, _) in enumerate(inner, start=1):
+                place(name, depth[task_spec.name] + i / (len(inner) + 1))
+    return sorted(first.items(), key=lambda item: item[1])
 
 
 def progress(wf: BpmnWorkflow) -> list[Stage]:
@@ -70,5 +84,5 @@ def progress(wf: BpmnWorkflow) -> list[Stage]:
         (current if task.has_state(WAITING) else reached).add(stage)
     return [
         Stage(name, "current" if name in current else "done" if name in reached else "todo")
-        for name in stage_order(wf.spec)
+        for name in stage_order(wf.spec, wf.subprocess_specs)
     ]

@@ -5,6 +5,7 @@ from casework.models.api_token import ApiToken
 from casework.models.attachment import Attachment
 from casework.models.audit import AuditEntry
 from casework.models.case import CertificationCase
+from casework.models.case_request import CaseRequest
 from casework.models.decision import DecisionRecord
 from casework.models.issued_certificate import IssuedCertificate
 from casework.models.login_guard import LoginGuard, UsedCaptcha
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEntry",
+    "CaseRequest",
     "Certificate",
     "CertificationCase",
     "Contract",

@@ -160,3 +160,11 @@ __all__ = [
     "CertificateInput", "ContractInput", "DeclarationInput", "ImportInput", "MaterialChoice",
     "MaterialInput", "MonthsInput", "PersonInput", "PlacementQuery", "RelatedUploadForm", "UploadForm",
 ]  # fmt: skip
+
+
+class CaseRequestInput(Request):
+    """年审申报撤回 / 年审认证反馈: why (required, as 002 asks), and, for feedback, files
+    already uploaded (the unit's own attachments; checked by the command)."""
+
+    reason: text("申请理由", max_len=500, description="撤回或反馈的理由（必填）")
+    attachment_ids: id_list("附件", max_items=20) = []

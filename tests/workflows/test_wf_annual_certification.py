@@ -153,9 +153,14 @@ def test_ready_locks_the_case_then_certificate_timer_and_tax_push_join(
 
     advance_past(system, certificate_due)
     assert _case(system, case_id).certificate_ready_at is not None
+    # the join also waits for the end of the 7-working-day feedback period (Fri the 24th)
+    assert instance(system, iid).status == "running"
+    feedback_end = aware(instance(system, iid).next_timer_at)
+    assert feedback_end.astimezone(CHINA_TZ).date() == date(2026, 4, 24)
+    advance_past(system, feedback_end)
     assert instance(system, iid).status == "completed"
     assert len(_tax_results(simulator_url)) == 1
-    assert [k for k, _ in events(system, iid)] == ["start", "human", "human", "service", "timer"]
+    assert [k for k, _ in events(system, iid)] == ["start", "human", "human", "service", "timer", "timer"]
 
 
 def test_send_deadline_escalates_to_the_supervisor(

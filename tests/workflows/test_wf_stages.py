@@ -16,8 +16,8 @@ ANNUAL = (Path(__file__).resolve().parents[2] / "workflows" / "annual_certificat
 
 
 def test_the_shipped_stages_in_flow_order():
-    _pid, spec, _subs = parse_bpmn(ANNUAL)
-    assert stage_order(spec) == ["按比例安置登记", "完成申报", "发送税务部门"]
+    _pid, spec, subs = parse_bpmn(ANNUAL)
+    assert stage_order(spec, subs) == ["按比例安置登记", "完成申报", "发送税务部门"]
     # 001's wizard: the system-confirmed shortcut reaches 完成登记 early, the loops go back;
     # the order is how deep into the flow each stage sits
     placement = (Path(__file__).resolve().parents[2] / "workflows" / "placement_review.bpmn").read_text(encoding="utf-8")
@@ -28,9 +28,9 @@ def test_the_shipped_stages_in_flow_order():
 def test_a_province_that_adds_a_stage_shows_it(system, employer):
     """A province gives its 检查申报条件 step a stage of its own: the bar shows it, in its place."""
     variant = ANNUAL.replace(
-        "<bpmn:incoming>f_declare_check</bpmn:incoming>",
+        "<bpmn:script>declaration_problem",
         '<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="stage" value="资格审查" />'
-        "</spiffworkflow:properties></bpmn:extensionElements>\n      <bpmn:incoming>f_declare_check</bpmn:incoming>",
+        "</spiffworkflow:properties></bpmn:extensionElements>\n      <bpmn:script>declaration_problem",
     )
     with system.transaction() as s:
         system.registry.register(s, variant, "210000/annual_certification.bpmn", "210000")

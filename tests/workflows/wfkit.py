@@ -107,3 +107,28 @@ def advance(system, delta: timedelta) -> None:
     with system.transaction() as s:
         system.runtime.clock.advance(s, delta)
     system.drain()
+
+
+def case_row(system, case_id: int) -> CertificationCase:
+    with system.transaction() as s:
+        return s.get(CertificationCase, case_id)
+
+
+def confirmed_person(system, unit, user, population, index: int = 0) -> int:
+    """Register a clean simulator person of the unit and tick all twelve months (审核通过)."""
+    from casework import verification
+
+    person = population.select(unit=unit.credit_code, scenario="clean")[index]
+    pid = register(system, unit.id, user, person)
+    system.drain()
+    with system.transaction() as s:
+        placement = s.get(Placement, pid)
+        case = s.get(CertificationCase, placement.case_id)
+        assert verification.submit_months(s, system, user, case, placement, list(range(1, 13))) == []
+    return pid
+
+
+def declare(system, user, case_id: int) -> None:
+    """完成申报 through the service."""
+    with system.transaction() as s:
+        cases.complete_declaration(s, system, user, s.get(CertificationCase, case_id), pledge_read=True)
