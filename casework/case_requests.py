@@ -19,7 +19,7 @@ from casework.models.case_request import FEEDBACK, KIND_NAMES, PENDING, WITHDRAW
 from casework.schemas.placements import CaseRequestInput
 from casework.system import System
 from casework.uploads import attachments_of
-from domain.errors import DomainError, FieldErrors
+from domain.errors import Conflict, DomainError, FieldErrors
 from engine.models import ProcessInstance
 
 MESSAGES = {WITHDRAW: "withdraw_request", FEEDBACK: "feedback_request"}
@@ -41,7 +41,10 @@ def open_request(session: Session, case_id: int) -> CaseRequest | None:
 
 
 def available(session: Session, system: System, case: CertificationCase) -> set[str]:
-    """The requests the diagram would take now (the buttons the page shows)."""
+    """The requests the diagram would take now (the buttons the page shows); none while
+    one is being decided, so a unit never has a withdrawal and a feedback open at once."""
+    if open_request(session, case.id) is not None:
+        return set()
     instance = session.get(ProcessInstance, case.instance_id) if case.instance_id else None
     awaited = system.runtime.awaited_messages(session, instance)
     return {kind for kind, message in MESSAGES.items() if message in awaited}
@@ -71,7 +74,7 @@ def file_request(
     if len(files) != len(set(data.attachment_ids)):
         raise FieldErrors({"attachment_ids": "附件不存在或不属于本单位"})
     if kind not in available(session, system, case):
-        raise DomainError(_why_not(session, case, kind))
+        raise Conflict(_why_not(session, case, kind))
     request = CaseRequest(
         case_id=case.id, kind=kind, reason=data.reason, attachment_ids=[f.id for f in files],
         filed_by=user.login, filed_at=system.runtime.clock.now(),
@@ -81,7 +84,7 @@ def file_request(
     if not system.runtime.send_message(
         session, case.instance_id, MESSAGES[kind], {"request_id": request.id}, actor=user.login
     ):
-        raise DomainError(_why_not(session, case, kind))
+        raise Conflict(_why_not(session, case, kind))
     record(session, user, KIND_NAMES[kind], case_id=case.id, target=case.ref,
            detail={"request": request.id, "reason": data.reason, "attachments": request.attachment_ids}, ip=ip)
     return request

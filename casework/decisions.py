@@ -91,6 +91,13 @@ def add_record(session: Session, system: System, user, row, *, outcome: str, lab
     return entry
 
 
+def notice_body(year: int, step: str, outcome: str, label: str, reason: str = "") -> str:
+    """The unit's notice of a decision: an approval reads as 002 shows it (say
+    “年审认证审核通过！” when the step's label_approve is 年审认证审核通过), the reason follows."""
+    end = "！" if outcome == "approve" else "。"
+    return f"贵单位{year}年度{step}结果：{label}{end}" + (f"理由：{reason}" if reason else "")
+
+
 def decide(session: Session, system: System, user, task_id: str, data: ApprovalInput, ip: str = "") -> str:
     """Take the decision, complete the task, and let the diagram go where it says."""
     from casework.review import task_for
@@ -117,8 +124,8 @@ def decide(session: Session, system: System, user, task_id: str, data: ApprovalI
     )
     if opts.notify_employer:
         subject = f"（{row.placement.name}）" if row.placement is not None else ""
-        body = f"贵单位{row.case.year}年度{row.task.title}{subject}结果：{label}"
-        notify_unit(session, row.case.unit_id, f"{row.task.title}结果通知", body + (f"。理由：{data.reason}" if data.reason else ""))
+        notify_unit(session, row.case.unit_id, f"{row.task.title}结果通知",
+                    notice_body(row.case.year, row.task.title + subject, data.outcome, label, data.reason))
     record(
         session, user, row.task.title or "审批", case_id=row.case.id, target=row.task.subject_ref or row.case.ref,
         detail={"decision": data.outcome, "reason": data.reason, "attachments": ids}, ip=ip,
@@ -128,12 +135,18 @@ def decide(session: Session, system: System, user, task_id: str, data: ApprovalI
 
 def decision_context(session: Session, row) -> dict:
     """What the 审批 page shows: the step's options, the subject's material (a person's
-    contract, certificates, attachments and months; or the case's figures) and the
+    contract, certificates, attachments and months; or the case's figures), the unit's
+    年审申报撤回 / 年审认证反馈 requests (what a 撤回/反馈审核 decides on) and the
     history of every decision on the case."""
+    from casework.case_requests import requests_of
     from casework.cases import summarize
     from casework.review import review_context
 
+    requests = [
+        (r, attachments_of(session, r.attachment_ids, row.case.unit_id)) for r in requests_of(session, row.case.id)
+    ]
     return {
+        "requests": requests,
         "options": options(row.task.props),
         "material": review_context(session, row) if row.placement is not None else None,
         "summary": summarize(session, row.case),

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         home,
         notices,
         placements,
+        results,
         review,
         security,
         units,
@@ -58,6 +59,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, units, calculator, notices, review, verify, api):
+    for module in (security, auth, home, placements, results, units, calculator, notices, review, verify, api):
         module.init_app(app)
     return app

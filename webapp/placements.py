@@ -155,7 +155,7 @@ def update_person(placement_id: int):
     )
 
 
-def _uploaded(case, kind: str) -> list[Attachment]:
+def uploaded_files(case, kind: str) -> list[Attachment]:
     """Store the files posted in `attachments` (checked by content) for the case's unit."""
     limit = uploads.upload_limit_bytes(case.region_code, system().today())
     stored = []
@@ -175,7 +175,7 @@ def _uploaded(case, kind: str) -> list[Attachment]:
 @employer_required
 def add_contract(placement_id: int):
     def action(case, p, data):
-        data["attachment_ids"] = [a.id for a in _uploaded(case, "contract")]
+        data["attachment_ids"] = [a.id for a in uploaded_files(case, "contract")]
         registration.save_contract(db(), current_user, case, p, data, ip=ip())
 
     return _act(placement_id, action, "合同已保存")
@@ -195,7 +195,7 @@ def delete_contract(placement_id: int, contract_id: int):
 @employer_required
 def add_certificate(placement_id: int):
     def action(case, p, data):
-        data["attachment_ids"] = [a.id for a in _uploaded(case, "certificate")]
+        data["attachment_ids"] = [a.id for a in uploaded_files(case, "certificate")]
         registration.add_certificate(db(), current_user, case, p, data, ip())
 
     return _act(placement_id, action, "残疾证已添加，需经残联审核")
@@ -229,7 +229,7 @@ def upload_material(placement_id: int):
 
     def action(case, p, data):
         material = parse(MaterialChoice, data, strict=False).material
-        for att in _uploaded(case, MATERIAL_KINDS[material]):
+        for att in uploaded_files(case, MATERIAL_KINDS[material]):
             verification.attach_claim_material(db(), current_user, case, p, att, material, ip())
 
     return _act(placement_id, action, "材料已上传")

@@ -117,6 +117,24 @@ class Case(Answer):
     can_declare: bool
 
 
+class CaseRequestItem(Answer):
+    id: int
+    kind: str = Field(description="withdraw年审申报撤回，feedback年审认证反馈")
+    kind_name: str
+    reason: str
+    attachment_ids: list[int]
+    status: str = Field(description="pending审核中，approved已同意，refused未同意")
+    status_name: str
+    filed_at: str
+    decided_at: str | None
+    decision_reason: str
+
+
+class CaseRequests(Answer):
+    available: list[str] = Field(description="现在可以提出的申请（由流程图决定）：withdraw、feedback")
+    items: list[CaseRequestItem]
+
+
 class PlacementRow(Answer):
     id: int
     name: str

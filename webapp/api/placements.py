@@ -7,10 +7,20 @@ from io import BytesIO
 
 from flask import jsonify, send_file
 
-from casework import cases, certificates, documents, placements, registration, uploads, verification
+from casework import (
+    case_requests,
+    cases,
+    certificates,
+    documents,
+    placements,
+    registration,
+    uploads,
+    verification,
+)
 from casework.models import Attachment
 from casework.schemas import answers
 from casework.schemas.placements import (
+    CaseRequestInput,
     CertificateInput,
     ContractInput,
     DeclarationInput,
@@ -22,7 +32,7 @@ from casework.schemas.placements import (
     UploadForm,
 )
 from webapp.api import ApiError, api_user, bp, login_required, spec
-from webapp.api.serialize import case_json, placement_json, placement_row
+from webapp.api.serialize import case_json, case_request_json, placement_json, placement_row
 from webapp.api.spec import body, form, query
 from webapp.context import employer_case
 from webapp.extensions import client_ip, db, system
@@ -106,6 +116,49 @@ def case_certificate_pdf():
     data = documents.signed_certificate_pdf(certificate, verify_url(certificate.token), system().settings, now)
     db().commit()  # a case released before certificates were recorded: its first version
     return _pdf(data, f"certificate_{certificate.number}.pdf")
+
+
+def _requests(case):
+    return {
+        "available": sorted(case_requests.available(db(), system(), case)),
+        "items": [case_request_json(r) for r in case_requests.requests_of(db(), case.id)],
+    }
+
+
+@bp.get("/case/requests")
+@employer_only
+@spec.declare(tags=TAGS, answer=answers.CaseRequests, errors=(401, 403, 404, 429))
+def list_case_requests():
+    """年审申报撤回、年审认证反馈：现在能否申请，以及申请记录和审核结果"""
+    return _ok(_requests(employer_case(api_user())))
+
+
+def _file(kind: str):
+    data: CaseRequestInput = body()
+    case = employer_case(api_user())
+    case_requests.file_request(db(), system(), api_user(), case, kind, data, client_ip())
+    db().commit()
+    return _ok(_requests(case), 201)
+
+
+@bp.post("/case/withdrawal")
+@employer_only
+@spec.declare(tags=TAGS, json=CaseRequestInput, ok=201, answer=answers.CaseRequests, answer_description="已提交撤回申请",
+              errors=(400, 401, 403, 404, 409, 429))
+def request_withdrawal():
+    """年审申报撤回（完成申报后、结果发送税务部门前；须填写理由，由残联审核）
+    流程当前不接受撤回申请时（尚未完成申报、已发送税务部门、已有申请在审核中）为409。"""
+    return _file(case_requests.WITHDRAW)
+
+
+@bp.post("/case/feedback")
+@employer_only
+@spec.declare(tags=TAGS, json=CaseRequestInput, ok=201, answer=answers.CaseRequests, answer_description="已提交反馈",
+              errors=(400, 401, 403, 404, 409, 429))
+def file_feedback():
+    """年审认证反馈（认证后7个工作日内；理由必填，可附已上传的附件，由残联认证反馈审核）
+    超过反馈期限、尚未认证或已有申请在审核中时为409。"""
+    return _file(case_requests.FEEDBACK)
 
 
 # -- placements ------------------------------------------------------------------------

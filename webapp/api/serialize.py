@@ -110,3 +110,11 @@ def placement_json(session: Session, case: CertificationCase, p: Placement) -> d
         "certificates": [certificate_json(c) for c in p.certificates],
         "months": [month_json(m) for m in sorted(p.months, key=lambda m: m.month)],
     }
+
+
+def case_request_json(r) -> dict:
+    return {
+        "id": r.id, "kind": r.kind, "kind_name": r.kind_name, "reason": r.reason,
+        "attachment_ids": list(r.attachment_ids or []), "status": r.status, "status_name": r.status_name,
+        "filed_at": _iso(r.filed_at), "decided_at": _iso(r.decided_at), "decision_reason": r.decision_reason,
+    }
