@@ -246,6 +246,36 @@ def lock_case(case_id: int) -> str:
 
 
 @register_script_function()
+def certify_case(case_id: int) -> str:
+    """认证结果生效 where a province reviews the declaration first (002 内蒙古: 年审认证审核
+    通过): the moment of certification goes into the case's history, and is returned
+    (ISO text) for the diagram to keep as `certified_at`: the certificate, the feedback
+    period and the deadline for tax count from it, not from 完成申报."""
+    from casework.audit import record
+
+    case = _case(case_id)
+    if not case.locked:
+        raise LookupError(f"case {case_id} is not declared")
+    at = _now().isoformat()
+    record(current_step().session, None, "年审认证审核通过", case_id=case.id, target=case.ref,
+           detail={"certified_at": at})
+    return at
+
+
+@register_script_function()
+def return_declaration(case_id: int, decision_reason: str) -> None:
+    """年审认证审核 退回修改: the case is unlocked for the unit to change and declare again
+    (the diagram goes back to 按比例安置登记). The decision step's notice tells the unit
+    the outcome and the reason; the history keeps them too."""
+    from casework.audit import record
+
+    case = _case(case_id)
+    _unlock(case)
+    record(current_step().session, None, "年审认证审核退回", case_id=case.id, target=case.ref,
+           detail={"reason": str(decision_reason or "")[:500]})
+
+
+@register_script_function()
 def release_certificate(case_id: int) -> None:
     """审核认定书 may be downloaded (001: three working days after 完成申报): the
     certificate is issued now, its facts frozen (a correction issues the next version)."""

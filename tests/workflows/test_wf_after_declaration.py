@@ -221,6 +221,8 @@ def test_inner_mongolia_withdrawal_needs_the_supervisor(system, population, staf
         case_id = s.get(Placement, pid).case_id
     declare(system, user, case_id)
     iid = case_row(system, case_id).instance_id
+    # Inner Mongolia's diagram (workflows/150000/) certifies after 年审认证审核
+    _decide(system, staff("reviewer_huhhot"), inbox_row(system, iid, "certification_review").task_id, "approve")
     _ask(system, user, case_id, WITHDRAW)
     _decide(system, staff("reviewer_huhhot"), inbox_row(system, iid, "withdraw_review").task_id, "approve")
     assert inbox(system, iid) == [("withdraw_confirm", "supervisor")]
