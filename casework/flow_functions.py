@@ -288,10 +288,22 @@ def release_certificate(case_id: int) -> None:
 
 @register_script_function()
 def mark_sent_to_tax(case_id: int, tax_receipt: dict) -> None:
+    """记录已发送税务: the stage, and the version sent with its receipt."""
+    from casework.tax_exchange import record_submission
+
     case = _case(case_id)
     case.stage = STAGE_SENT
     case.sent_to_tax_at = _now()
     case.tax_receipt = str((tax_receipt or {}).get("receipt_no", ""))[:100]
+    record_submission(current_step().session, case, tax_receipt or {}, _now())
+
+
+@register_script_function()
+def record_tax_confirmation(case_id: int, tax_check: dict) -> bool:
+    """税务部门确认并反馈: 一致 (True) or 不一致 with its reason, on the version it names."""
+    from casework.tax_exchange import record_check
+
+    return record_check(current_step().session, int(case_id), tax_check or {}, _now())
 
 
 @register_script_function()

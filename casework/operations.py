@@ -114,14 +114,20 @@ def verify_months(system: System, params: dict) -> dict:
 
 
 def push_tax_result(system: System, params: dict) -> dict:
-    """推送税务部门: the certified numbers, idempotent by the case and year."""
+    """推送税务部门: the certified numbers, idempotent by the case, year and version (a
+    correction is the next version, naming the receipt of the one it corrects)."""
+    from casework.tax_exchange import next_version
+
     with transaction(system.session_factory) as session:
         case = session.get(CertificationCase, int(params["case_id"]))
         unit = session.get(Unit, case.unit_id)
         people = people_of(session, case.id)
         approved = sum(p.approved_months for p in people)
+        version = next_version(session, case)
         payload = {
-            "idempotency_key": f"case-{case.id}-{case.year}",
+            "idempotency_key": version.key,
+            "version": version.version,
+            "correction_of": version.correction_of or None,
             "unit_code": unit.credit_code,
             "unit_name": unit.name,
             "year": case.year,
@@ -134,7 +140,8 @@ def push_tax_result(system: System, params: dict) -> dict:
             ],
         }
     try:
-        return system.clients.tax.push_result(payload)
+        receipt = system.clients.tax.push_result(payload)
+        return {**receipt, "version": version.version, "approved_months": approved}
     except SystemUnavailable as exc:
         raise RetryableError(str(exc)) from exc
     # Any other AdapterError (a refusal such as 409, a malformed answer) is not retried

@@ -9,6 +9,8 @@ GET  /placement/<id>?year=YYYY         -> {"id_number", "year", "placements": [{
 GET  /units/<credit_code>              -> {credit_code, name, region, nature, address} (404 no_record)
 POST /tax/results                      -> receipt (201 first time, 200 replay, 409 key reuse)
 GET  /tax/results                      -> {"results": [{"receipt", "payload"}]}
+GET  /tax/confirmations                -> {"confirmations": [...]} (一致/不一致, sent to callback_url)
+GET|POST /tax/settings                 -> delay_seconds, callback_url/token, inconsistent units, counts
 Malformed ID numbers, codes or years answer 400.
 """
 
@@ -133,3 +135,14 @@ def register_system_routes(app: Flask, population: Population, tax: TaxInbox) ->
     @app.get("/tax/results")
     def tax_list() -> Any:
         return jsonify({"results": tax.all()})
+
+    @app.get("/tax/confirmations")
+    def tax_confirmations() -> Any:
+        return jsonify({"confirmations": tax.confirmations()})
+
+    @app.route("/tax/settings", methods=["GET", "POST"])
+    def tax_settings() -> Any:
+        try:
+            return jsonify(tax.settings(request.get_json(silent=True) if request.method == "POST" else None))
+        except TaxRejected as exc:
+            return jsonify({"error": "bad_request", "message": exc.message}), exc.status

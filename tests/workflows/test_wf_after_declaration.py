@@ -5,24 +5,28 @@ once the result is sent and the feedback period is over."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import httpx
 import pytest
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from wfkit import (
+    advance,
     advance_past,
     aware,
     case_row,
     confirmed_person,
     declare,
+    deliver_tax_confirmation,
     inbox,
     inbox_row,
     instance,
+    tax_confirmations,
 )
 
 from casework import case_requests, certificates, decisions, review
-from casework.models import CaseRequest, Notice, Placement, Unit, User
+from casework.models import CaseRequest, Notice, Placement, TaxSubmission, Unit, User
 from casework.models.case import STAGE_DECLARED, STAGE_DECLARING
 from casework.models.case_request import APPROVED, FEEDBACK, PENDING, REFUSED, WITHDRAW
 from casework.schemas.placements import CaseRequestInput
@@ -196,15 +200,21 @@ def test_feedback_refused_then_the_period_ends(system, declared, staff):
         _ask(system, user, case_id, FEEDBACK)
 
 
-def test_case_completes_when_sent_and_the_feedback_period_is_over(system, declared, staff):
-    unit, user, case_id = declared
-    iid = case_row(system, case_id).instance_id
+def _send(system, staff, iid) -> None:
     with system.transaction() as s:
         review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
     system.drain()
+
+
+def test_case_completes_when_sent_confirmed_and_the_feedback_period_is_over(system, declared, staff, simulator_url):
+    unit, user, case_id = declared
+    iid = case_row(system, case_id).instance_id
+    _send(system, staff, iid)
     assert instance(system, iid).status == "running"
     while instance(system, iid).next_timer_at is not None:
         advance_past(system, aware(instance(system, iid).next_timer_at))
+    assert instance(system, iid).status == "running"  # the tax side has not answered yet
+    assert deliver_tax_confirmation(system, tax_confirmations(simulator_url, 1)[0])
     assert instance(system, iid).status == "completed"
     assert case_row(system, case_id).certificate_ready_at is not None
     assert aware(system.runtime.clock.now()).astimezone(CHINA_TZ).date() == date(2026, 4, 24)
@@ -236,3 +246,67 @@ def test_inner_mongolia_withdrawal_needs_the_supervisor(system, population, staf
     _decide(system, staff("supervisor_nmg"), inbox_row(system, iid, "withdraw_confirm").task_id, "approve")
     assert not case_row(system, case_id).locked
     assert _request(system, second).status == APPROVED
+
+
+def _submissions(system, case_id) -> list[tuple]:
+    with system.transaction() as s:
+        rows = s.scalars(select(TaxSubmission).where(TaxSubmission.case_id == case_id).order_by(TaxSubmission.version))
+        return [(r.version, r.status, r.correction_of_id is not None, r.reason) for r in rows]
+
+
+def test_tax_says_inconsistent_and_the_reviewer_resends_a_correction(system, declared, staff, simulator_url, sim_control):
+    unit, user, case_id = declared
+    iid = case_row(system, case_id).instance_id
+    httpx.post(f"{simulator_url}/tax/settings", json={"inconsistent": {unit.credit_code: "在职职工人数与社保登记不符"}}, timeout=5)
+    _send(system, staff, iid)
+    [check] = tax_confirmations(simulator_url, 1)
+    assert check["consistent"] is False
+    assert deliver_tax_confirmation(system, check)
+    assert _submissions(system, case_id) == [(1, "inconsistent", False, "在职职工人数与社保登记不符")]
+    task = inbox_row(system, iid, "tax_mismatch")
+    assert (task.role, task.form) == ("reviewer", "decision")
+
+    httpx.post(f"{simulator_url}/tax/settings", json={"inconsistent": {}}, timeout=5)
+    _decide(system, staff("reviewer_anshan"), task.task_id, "approve")
+    system.drain()
+    results = httpx.get(f"{simulator_url}/tax/results", timeout=5).json()["results"]
+    assert [r["payload"]["version"] for r in results] == [1, 2]
+    assert results[1]["payload"]["correction_of"] == results[0]["receipt"]["receipt_no"]
+    second = tax_confirmations(simulator_url, 2)[1]
+    assert second["consistent"] and second["idempotency_key"].endswith("-v2")
+    assert deliver_tax_confirmation(system, second)
+    assert _submissions(system, case_id) == [(1, "inconsistent", False, "在职职工人数与社保登记不符"), (2, "confirmed", True, "")]
+    # a late copy of the first check changes nothing
+    assert deliver_tax_confirmation(system, check) is False
+
+
+def test_tax_outage_then_recovery_files_exactly_one_record(system, declared, staff, simulator_url, sim_control):
+    unit, user, case_id = declared
+    iid = case_row(system, case_id).instance_id
+    sim_control(outage=["tax"])
+    with system.transaction() as s:
+        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
+    system.drain()
+    sim_control(outage=[])
+    assert httpx.get(f"{simulator_url}/tax/settings", timeout=5).json()["received"] == 0
+    for _ in range(5):  # the job retries with backoff on the engine clock
+        advance(system, timedelta(minutes=15))
+    settings = httpx.get(f"{simulator_url}/tax/settings", timeout=5).json()
+    assert settings["records"] == 1
+    assert _submissions(system, case_id) == [(1, "sent", False, "")]
+    assert case_row(system, case_id).stage == "sent_to_tax"
+
+
+def test_feedback_after_sending_is_sent_again_as_a_correction(system, declared, staff, simulator_url):
+    unit, user, case_id = declared
+    iid = case_row(system, case_id).instance_id
+    _send(system, staff, iid)
+    assert deliver_tax_confirmation(system, tax_confirmations(simulator_url, 1)[0])
+    _ask(system, user, case_id, FEEDBACK, "漏报月份")
+    _decide(system, staff("reviewer_anshan"), inbox_row(system, iid, "feedback_review").task_id, "approve")
+    declare(system, user, case_id)
+    _send(system, staff, iid)
+    results = httpx.get(f"{simulator_url}/tax/results", timeout=5).json()["results"]
+    assert [r["payload"]["version"] for r in results] == [1, 2]
+    assert results[1]["payload"]["correction_of"] == results[0]["receipt"]["receipt_no"]
+    assert [v for v, *_ in _submissions(system, case_id)] == [1, 2]

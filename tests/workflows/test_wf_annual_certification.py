@@ -11,6 +11,7 @@ import pytest
 from wfkit import (
     advance_past,
     aware,
+    deliver_tax_confirmation,
     events,
     inbox,
     inbox_row,
@@ -19,6 +20,7 @@ from wfkit import (
     open_case,
     person_data,
     register,
+    tax_confirmations,
 )
 
 from casework import cases, placements, review, verification
@@ -142,7 +144,8 @@ def test_ready_locks_the_case_then_certificate_timer_and_tax_push_join(
     assert [o.status for o in system.drain()] == ["delivered"]
 
     [pushed] = _tax_results(simulator_url)
-    assert pushed["payload"]["idempotency_key"] == f"case-{case_id}-2025"
+    assert pushed["payload"]["idempotency_key"] == f"case-{case_id}-2025-v1"
+    assert pushed["payload"]["version"] == 1 and pushed["payload"]["correction_of"] is None
     assert pushed["payload"]["unit_code"] == unit.credit_code
     assert pushed["payload"]["approved_months"] == 12
     case = _case(system, case_id)
@@ -158,9 +161,15 @@ def test_ready_locks_the_case_then_certificate_timer_and_tax_push_join(
     feedback_end = aware(instance(system, iid).next_timer_at)
     assert feedback_end.astimezone(CHINA_TZ).date() == date(2026, 4, 24)
     advance_past(system, feedback_end)
+    # the join waits for the tax side's check, which comes back as a message
+    assert instance(system, iid).status == "running"
+    [check] = tax_confirmations(simulator_url, 1)
+    assert check["consistent"] and check["idempotency_key"] == f"case-{case_id}-2025-v1"
+    assert deliver_tax_confirmation(system, check) is True
+    assert deliver_tax_confirmation(system, check) is False  # a repeated delivery changes nothing
     assert instance(system, iid).status == "completed"
     assert len(_tax_results(simulator_url)) == 1
-    assert [k for k, _ in events(system, iid)] == ["start", "human", "human", "service", "timer", "timer"]
+    assert [k for k, _ in events(system, iid)] == ["start", "human", "human", "service", "timer", "timer", "message"]
 
 
 def test_send_deadline_escalates_to_the_supervisor(
@@ -191,6 +200,7 @@ def test_send_deadline_escalates_to_the_supervisor(
     [pushed] = _tax_results(simulator_url)
     assert _case(system, case_id).tax_receipt == pushed["receipt"]["receipt_no"]
     assert _case(system, case_id).stage == STAGE_SENT
+    assert deliver_tax_confirmation(system, tax_confirmations(simulator_url, 1)[0])
     assert instance(system, iid).status == "completed"
     # one clock jump past both deadlines: one timer step fired both timers
-    assert [k for k, _ in events(system, iid)] == ["start", "human", "timer", "human", "service"]
+    assert [k for k, _ in events(system, iid)] == ["start", "human", "timer", "human", "service", "message"]

@@ -132,3 +132,26 @@ def declare(system, user, case_id: int) -> None:
     """完成申报 through the service."""
     with system.transaction() as s:
         cases.complete_declaration(s, system, user, s.get(CertificationCase, case_id), pledge_read=True)
+
+
+def tax_confirmations(simulator_url: str, count: int, timeout: float = 10.0) -> list[dict]:
+    """The simulator's check results once there are `count` of them (it makes them on its
+    own thread after its delay, 0 in tests)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = httpx.get(f"{simulator_url}/tax/confirmations", timeout=5).json()["confirmations"]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def deliver_tax_confirmation(system, check: dict) -> bool:
+    """What POST /api/v1/tax/confirmations does with one check result."""
+    from casework import tax_exchange
+
+    with system.transaction() as s:
+        return tax_exchange.receive_confirmation(s, system, check)

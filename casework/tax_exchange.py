@@ -1,0 +1,102 @@
+"""The exchange with the tax bureau (003: 残联报送, 税务部门确认并反馈).
+
+Out: the diagram's 推送税务部门 service task pushes a version of the unit's year (the first,
+or a correction of the last one sent); the key names the version, so a retried or
+duplicated job files nothing twice. In: the tax side's check comes back later, on its own,
+to `POST /api/v1/tax/confirmations`; it is handed to the case's diagram as the
+`tax_confirmation` message, and the diagram decides what 不一致 means (a reviewer's task).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.models import CertificationCase, TaxSubmission, Unit
+from casework.models.tax_submission import CONFIRMED, INCONSISTENT
+from casework.system import System
+from domain.errors import NotFound
+
+MESSAGE = "tax_confirmation"
+
+
+def latest(session: Session, case_id: int) -> TaxSubmission | None:
+    return session.scalar(
+        select(TaxSubmission).where(TaxSubmission.case_id == case_id).order_by(TaxSubmission.version.desc()).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class NextVersion:
+    version: int
+    key: str
+    correction_of: str  # the receipt number of the version it corrects ("" for the first)
+
+
+def next_version(session: Session, case: CertificationCase) -> NextVersion:
+    """The version a push now sends. Only a delivered push writes its row (in the step
+    that records it), so a retried job computes the same version and the same key."""
+    last = latest(session, case.id)
+    version = (last.version + 1) if last is not None else 1
+    return NextVersion(version, f"case-{case.id}-{case.year}-v{version}", last.receipt_no if last else "")
+
+
+def record_submission(session: Session, case: CertificationCase, receipt: dict, now: datetime) -> TaxSubmission:
+    """The receipt of a delivered push, once per key."""
+    key = str(receipt.get("idempotency_key", ""))[:128]
+    found = session.scalar(select(TaxSubmission).where(TaxSubmission.idempotency_key == key))
+    if found is not None:
+        return found
+    last = latest(session, case.id)
+    unit = session.get(Unit, case.unit_id)
+    row = TaxSubmission(
+        case_id=case.id, unit_id=case.unit_id, region_code=unit.cdpf_region if unit else case.region_code,
+        year=case.year, version=int(receipt.get("version") or ((last.version + 1) if last else 1)),
+        idempotency_key=key, receipt_no=str(receipt.get("receipt_no", ""))[:100],
+        correction_of_id=last.id if last else None, approved_months=int(receipt.get("approved_months") or 0),
+        sent_at=now, reason="",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_check(session: Session, case_id: int, check: dict, now: datetime) -> bool:
+    """The tax side's 一致 / 不一致 on the version it names; True when consistent."""
+    row = session.scalar(select(TaxSubmission).where(TaxSubmission.idempotency_key == str(check.get("idempotency_key", ""))))
+    consistent = bool(check.get("consistent"))
+    if row is not None and row.case_id == int(case_id):
+        row.status = CONFIRMED if consistent else INCONSISTENT
+        row.reason = str(check.get("reason") or "")[:500]
+        row.checked_at = now
+    return consistent
+
+
+def token_ok(expected: str, given: str) -> bool:
+    """The tax side authenticates with the shared token (TAX_CALLBACK_TOKEN); none set, none accepted."""
+    return bool(expected) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+def receive_confirmation(session: Session, system: System, check: dict) -> bool:
+    """Hand the tax side's check to the case's diagram; False when the diagram no longer
+    waits for it (a repeated delivery, or a version already superseded)."""
+    row = session.scalar(select(TaxSubmission).where(TaxSubmission.idempotency_key == check["idempotency_key"]))
+    if row is None:
+        raise NotFound("未找到该报送记录")
+    case = session.get(CertificationCase, row.case_id)
+    if latest(session, case.id).id != row.id or row.status != "sent":
+        return False
+    return system.runtime.send_message(session, case.instance_id, MESSAGE, {**check}, actor="tax")
+
+
+def counts_by_status(session: Session, region_prefix: str) -> dict[str, int]:
+    rows = session.execute(
+        select(TaxSubmission.status, func.count())
+        .where(TaxSubmission.region_code.like(f"{region_prefix}%"))
+        .group_by(TaxSubmission.status)
+    ).all()
+    return dict(rows)
