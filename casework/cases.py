@@ -14,16 +14,18 @@ from casework.labels import case_label
 from casework.models import CertificationCase, Placement, Unit
 from casework.models.case import STAGE_NAMES
 from casework.models.placement import STATUSES
+from casework.scope import Forbidden, NotFound, is_within_jurisdiction
 from casework.system import System
 from casework.task_forms import EMPLOYER, TaskForm, register_form, require_form, task_with_form
 from domain.counting import persons_from_months
+from domain.declaration_period import DeclarationPeriod, declaration_period
 from domain.errors import DomainError
 from domain.params import params_for
 from engine.locks import lock_case
 from engine.models import InboxTask, ProcessInstance
 
 FORM_DECLARE = register_form(TaskForm(
-    key="case_declare", title="完成申报", roles=EMPLOYER, subject="case", writes=("pledge_read",),
+    key="case_declare", title="完成申报", roles=EMPLOYER, subject="case", writes=("pledge_read", "declared_by_staff"),
     page="placements.declare", api="POST /api/v1/case/declaration",
     help="全部人员“已审核确认”后，阅读承诺书并点击“完成申报”",
 )).key
@@ -72,7 +74,7 @@ def open_case(session: Session, system: System, unit: Unit, year: int, actor: st
         case_id=case.id,
         subject_id=unit.id,
         case_label=case_label(unit),
-        data={"case_id": case.id, "pledge_read": False},
+        data={"case_id": case.id, "pledge_read": False, "declared_by_staff": False},
         actor=actor,
     )
     case.instance_id = instance.id
@@ -100,10 +102,13 @@ class CaseSummary:
     stage_name: str
     locked: bool
     can_declare: bool  # the diagram waits for 完成申报 now (whether it accepts is its call)
+    declaration_period: DeclarationPeriod | None = None  # 申报期 seen on `today` (when given)
 
 
-def summarize(session: Session, case: CertificationCase) -> CaseSummary:
-    """The case's figures; `can_declare` says only that the 完成申报 step is open."""
+def summarize(session: Session, case: CertificationCase, today: date | None = None) -> CaseSummary:
+    """The case's figures; `can_declare` says only that the 完成申报 step is open. With
+    `today` (the engine clock's China date: `system.today()`), also where the case stands
+    against its province's 申报期 (the 首页 and the API show it)."""
     rows = session.execute(
         select(
             Placement.status,
@@ -134,6 +139,7 @@ def summarize(session: Session, case: CertificationCase) -> CaseSummary:
         stage_name=STAGE_NAMES.get(case.stage, case.stage),
         locked=case.locked,
         can_declare=declaration_task(session, case) is not None,
+        declaration_period=None if today is None else declaration_period(case.region_code, case.year, today),
     )
 
 
@@ -148,6 +154,9 @@ def declaration_task(session: Session, case: CertificationCase) -> InboxTask | N
     return task_with_form(session, case.instance_id, FORM_DECLARE)
 
 
+WINDOW_ROLES = ("reviewer", "supervisor")  # 残联 staff who may declare for a unit at a window
+
+
 def complete_declaration(
     session: Session, system: System, user, case: CertificationCase, pledge_read: bool, ip: str = ""
 ) -> None:
@@ -156,14 +165,29 @@ def complete_declaration(
     The diagram locks the case, or loops back to 按比例安置登记 with the reason its
     condition found (`declaration_problem`); that reason is raised here so the caller
     rolls the attempt back and shows it. Only the input is checked first: the pledge box
-    is a required field of the form."""
+    is a required field of the form.
+
+    `user` is the unit's employer account, or a 残联 reviewer or supervisor whose
+    jurisdiction holds the case, declaring for the unit at a service window (003 窗口代办):
+    the task data says so (`declared_by_staff`) and the diagram's check then does not
+    apply the 申报期 (a window may accept a late declaration)."""
+    by_staff = user.role != "employer"
+    if by_staff:
+        if user.role not in WINDOW_ROLES:
+            raise Forbidden("只有残联业务人员可以代单位完成申报")
+        if not is_within_jurisdiction(case.region_code, user.region_code):
+            raise NotFound("未找到该单位的申报")
+    elif user.unit_id != case.unit_id:
+        raise NotFound("未找到该单位的申报")
     if case.locked:
         raise DomainError("本年度已完成申报")
     if not pledge_read:
         raise DomainError("请先阅读《申报资料真实性承诺书》并勾选确认", "pledge_read")
     task = require_form(session, case.instance_id, FORM_DECLARE, "当前不能完成申报，请刷新页面")
-    instance = system.runtime.complete_task(session, task.task_id, {"pledge_read": True}, actor=user.login)
+    instance = system.runtime.complete_task(
+        session, task.task_id, {"pledge_read": True, "declared_by_staff": by_staff}, actor=user.login
+    )
     if not case.locked:
         reason = system.runtime.data_of(session, instance).get("declaration_problem")
         raise DomainError(str(reason or "流程未接受本次申报，请刷新页面后重试"))
-    record(session, user, "完成申报", case_id=case.id, target=case.ref, ip=ip)
+    record(session, user, "完成申报（窗口代办）" if by_staff else "完成申报", case_id=case.id, target=case.ref, ip=ip)

@@ -15,9 +15,11 @@ from casework.models import CertificationCase, MonthCheck, Placement
 from casework.models.case import STAGE_DECLARED, STAGE_DECLARING, STAGE_SENT
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, PENDING, REJECTED
 from domain.counting import count_person
+from domain.declaration_period import declaration_period
 from domain.month_check import CHECKS
 from domain.months import format_month
 from domain.params import params_for
+from engine.clock import china_time
 from engine.context import current_step
 from engine.script_engine import register_script_function
 
@@ -213,11 +215,20 @@ def time_limit(name: str) -> int:
 
 # -- annual_certification.bpmn -----------------------------------------------------------
 @register_script_function()
-def find_declaration_problem(case_id: int, pledge_read: bool) -> str:
-    """Why the case cannot be declared yet (001 第六步), or "" when it can: there is
-    someone, everyone is 已审核确认, and the pledge was read. The diagram's gateway
-    branches on it and the 完成申报 command reports it: the one place the rule lives."""
-    session = current_step().session
+def find_declaration_problem(case_id: int, pledge_read: bool, declared_by_staff: bool = False) -> str:
+    """Why the case cannot be declared yet (001 第六步), or "" when it can: the step's day
+    (China date) lies in the province's 申报期 for the case's business year (000, 003;
+    skipped when staff declare for the unit at a 残联 window), there is someone, everyone
+    is 已审核确认, and the pledge was read. The diagram's gateway branches on it and the
+    完成申报 command reports it: the one place the rule lives."""
+    ctx = current_step()
+    session = ctx.session
+    if not declared_by_staff:
+        case = _case(case_id)
+        today = china_time(ctx.now).date()  # the engine clock, never the machine's date
+        outside = declaration_period(case.region_code, case.year, today).refusal()
+        if outside:
+            return outside
     statuses = session.scalars(
         select(Placement.status).where(Placement.case_id == int(case_id), Placement.removed.is_(False))
     ).all()

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from casework import cases
+from domain.declaration_period import HELP as PERIOD_HELP
 from webapp.auth import _safe_next, employer_required
 from webapp.context import employer_case
 from webapp.extensions import db, system
@@ -21,7 +22,7 @@ def index():
     if current_user.role != "employer":
         return redirect(url_for("review.inbox"))
     case = employer_case()
-    summary = cases.summarize(db(), case)
+    summary = cases.summarize(db(), case, system().today())
     progress = [{"name": s.name, "state": s.state} for s in cases.stages(db(), system(), case)]
     from casework.notices import latest_for_unit
 
@@ -32,6 +33,7 @@ def index():
         summary=summary,
         progress=progress,
         notices=latest_for_unit(db(), case.unit, limit=8),
+        period_help=PERIOD_HELP,
     )
 
 

@@ -108,6 +108,25 @@ class NoticePage(Answer):
     per_page: int
 
 
+class DeclarationPeriod(Answer):
+    """申报期：本业务年度在单位所在省份的申报期（业务年度的次年），按引擎时钟的北京时间日期计算"""
+
+    province_code: str = Field(description="省级行政区划代码（空为全国默认）")
+    province_name: str
+    business_year: int
+    start: str = Field(description="申报期第一天", json_schema_extra={"format": "date"})
+    end: str = Field(description="申报期最后一天", json_schema_extra={"format": "date"})
+    concentrated_start: str | None = Field(description="集中申报期第一天（无则为空）", json_schema_extra={"format": "date"})
+    concentrated_end: str | None = Field(description="集中申报期最后一天（无则为空）", json_schema_extra={"format": "date"})
+    today: str = Field(description="计算所用的日期", json_schema_extra={"format": "date"})
+    state: Literal["upcoming", "open", "closed"] = Field(description="upcoming尚未开始，open申报期内，closed已结束")
+    days_left: int | None = Field(description="距申报截止的天数（申报期内；最后一天为0）")
+    days_to_start: int | None = Field(description="距申报期开始的天数（尚未开始时）")
+    in_concentrated: bool = Field(description="当前处于集中申报期")
+    status_text: str = Field(description="如“距申报截止还有N天”")
+    help: str
+
+
 class Case(Answer):
     id: int
     year: int
@@ -115,6 +134,7 @@ class Case(Answer):
     stage_name: str
     locked: bool
     can_declare: bool
+    declaration_period: DeclarationPeriod
 
 
 class CaseRequestItem(Answer):

@@ -70,7 +70,7 @@ CERT = {**PID, "certificate_id": "残疾证编号"}
 def get_case():
     """本业务年度的年审案件（进度、人数、月数）"""
     case = employer_case(api_user())
-    return _ok(case_json(case, cases.summarize(db(), case)))
+    return _ok(case_json(case, cases.summarize(db(), case, system().today())))
 
 
 @bp.post("/case/declaration")
@@ -82,7 +82,7 @@ def declare():
     case = employer_case(api_user())
     cases.complete_declaration(db(), system(), api_user(), case, data.pledge_read, client_ip())
     db().commit()
-    return _ok(case_json(case, cases.summarize(db(), case)))
+    return _ok(case_json(case, cases.summarize(db(), case, system().today())))
 
 
 @bp.get("/case/pledge.pdf")

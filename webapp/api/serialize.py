@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from casework import placements
 from casework.models import CertificationCase, Placement
 from domain.certificate import mask_certificate_number
+from domain.declaration_period import HELP
 from domain.id_number import mask_id_number
 from domain.month_check import CHECKS
 
@@ -32,6 +33,29 @@ def case_json(case: CertificationCase, summary) -> dict:
         "actual_persons": float(summary.actual_persons),
         "quota_ratio": float(summary.quota_ratio),
         "can_declare": summary.can_declare,
+        "declaration_period": declaration_period_json(summary.declaration_period),
+    }
+
+
+def declaration_period_json(period) -> dict | None:
+    if period is None:
+        return None
+    concentrated = period.concentrated or (None, None)
+    return {
+        "province_code": period.province_code,
+        "province_name": period.province_name,
+        "business_year": period.business_year,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "concentrated_start": concentrated[0] and concentrated[0].isoformat(),
+        "concentrated_end": concentrated[1] and concentrated[1].isoformat(),
+        "today": period.today.isoformat(),
+        "state": period.state,
+        "days_left": period.days_left,
+        "days_to_start": period.days_to_start,
+        "in_concentrated": period.in_concentrated,
+        "status_text": period.status_text,
+        "help": HELP,
     }
 
 
