@@ -78,3 +78,21 @@ def inbox_workbook(items: Sequence, title: str) -> bytes:
         for i, r in enumerate(items, start=1)
     )
     return table_workbook(title, "待办任务", INBOX_COLUMNS, rows)
+
+
+TAX_COLUMNS = (
+    ("序号", 6), ("用人单位", 34), ("统一社会信用代码", 22), ("业务年度", 10), ("版本", 8), ("回执编号", 18),
+    ("发送时间", 18), ("税务状态", 16), ("核对时间", 18), ("不一致原因", 40),
+)
+
+
+def tax_workbook(items: Sequence, title: str) -> bytes:
+    """发送税务查询 (rows of casework.tax_exchange.submissions: submission, unit)."""
+    rows = (
+        [
+            i, unit.name, unit.credit_code, row.year, "首次报送" if row.version == 1 else f"更正（第{row.version}版）",
+            row.receipt_no, when(row.sent_at), row.status_name, when(row.checked_at), row.reason,
+        ]
+        for i, (row, unit) in enumerate(items, start=1)
+    )
+    return table_workbook(title, "发送税务查询", TAX_COLUMNS, rows)

@@ -44,6 +44,9 @@ class Settings:
     signing_key_file: str = ""
     signing_cert_file: str = ""
     public_base_url: str = ""
+    # 税务交换: the shared token the tax side presents when it sends its check results
+    # (POST /api/v1/tax/confirmations); empty = that endpoint accepts nothing
+    tax_callback_token: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -71,6 +74,7 @@ class Settings:
         s.signing_key_file = os.environ.get("SIGNING_KEY_FILE", "")
         s.signing_cert_file = os.environ.get("SIGNING_CERT_FILE", "")
         s.public_base_url = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+        s.tax_callback_token = os.environ.get("TAX_CALLBACK_TOKEN", "")
         for key, value in overrides.items():
             setattr(s, key, value)
         if not s.database_url:

@@ -100,3 +100,30 @@ def counts_by_status(session: Session, region_prefix: str) -> dict[str, int]:
         .group_by(TaxSubmission.status)
     ).all()
     return dict(rows)
+
+
+def submissions(
+    session: Session, jurisdiction: str | None, *, q: str = "", status: str = "", year: int | None = None,
+    page: int = 1, per_page: int = 20,
+):
+    """发送税务查询: what was sent in the staff member's jurisdiction, newest first, with
+    the unit, receipt and check; searchable by unit name or code, receipt number."""
+    from casework.paging import Page, contains
+    from casework.scope import within_jurisdiction
+
+    query = (
+        select(TaxSubmission, Unit)
+        .join(Unit, Unit.id == TaxSubmission.unit_id)
+        .where(within_jurisdiction(TaxSubmission.region_code, jurisdiction))
+    )
+    if q:
+        query = query.where(contains(Unit.name, q) | contains(Unit.credit_code, q) | contains(TaxSubmission.receipt_no, q))
+    if status:
+        query = query.where(TaxSubmission.status == status)
+    if year:
+        query = query.where(TaxSubmission.year == year)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(TaxSubmission.sent_at.desc(), TaxSubmission.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(items=[tuple(r) for r in rows], total=total, page=page, per_page=per_page)

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         results,
         review,
         security,
+        tax,
         units,
         verify,
     )
@@ -59,6 +60,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, calculator, notices, review, verify, api):
+    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, verify, api):
         module.init_app(app)
     return app

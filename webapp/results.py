@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, render_template, request
 from flask_login import current_user
 
-from casework import case_requests, cases, certificates
+from casework import case_requests, cases, certificates, tax_exchange
 from casework.models.case_request import FEEDBACK, KIND_NAMES, STATUS_NAMES, WITHDRAW
 from casework.schemas import parse
 from casework.schemas.placements import CaseRequestInput
@@ -32,6 +32,7 @@ def _render(errors: dict | None = None, data: dict | None = None, status: int = 
         case=case,
         summary=cases.summarize(db(), case),
         certificate=certificates.current(db(), case),
+        tax=tax_exchange.latest(db(), case.id),
         available=case_requests.available(db(), system(), case),
         history=case_requests.requests_of(db(), case.id),
         kinds=KIND_NAMES, statuses=STATUS_NAMES, status_help=STATUS_HELP,

@@ -153,7 +153,7 @@ def send_confirmation(url: str, token: str, confirmation: dict[str, Any], attemp
     (GET /tax/confirmations) for the receiver to fetch."""
     for _ in range(attempts):
         try:
-            response = httpx.post(url, json=confirmation, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            response = httpx.post(url, json=confirmation, headers={"X-Tax-Token": token}, timeout=10)
             if response.status_code < 500:
                 return response.status_code < 400
         except httpx.HTTPError:

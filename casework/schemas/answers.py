@@ -135,6 +135,9 @@ class Case(Answer):
     locked: bool
     can_declare: bool
     declaration_period: DeclarationPeriod
+    tax: dict[str, Any] | None = Field(
+        default=None, description="最近一次发送税务部门的记录：version、receipt_no、sent_at、status（sent已发送至税务部门/confirmed税务已确认/inconsistent税务反馈不一致）、status_name、reason"
+    )
 
 
 class CaseRequestItem(Answer):
@@ -153,6 +156,30 @@ class CaseRequestItem(Answer):
 class CaseRequests(Answer):
     available: list[str] = Field(description="现在可以提出的申请（由流程图决定）：withdraw、feedback")
     items: list[CaseRequestItem]
+
+
+class TaxCheckAccepted(Answer):
+    accepted: bool = Field(description="true已交流程处理；false该版本已处理过或已被更正（重复送达不重复处理）")
+
+
+class TaxSubmissionRow(Answer):
+    id: int
+    unit: dict[str, str] = Field(description="name单位名称，credit_code统一社会信用代码")
+    year: int
+    version: int = Field(description="1为首次报送，2起为更正")
+    receipt_no: str
+    sent_at: str
+    status: str = Field(description="sent已发送至税务部门，confirmed税务已确认，inconsistent税务反馈不一致")
+    status_name: str
+    checked_at: str | None
+    reason: str
+
+
+class TaxSubmissionPage(Answer):
+    total: int
+    page: int
+    per_page: int
+    items: list[TaxSubmissionRow]
 
 
 class PlacementRow(Answer):

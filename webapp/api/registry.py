@@ -7,6 +7,7 @@ from webapp.api import (  # noqa: F401
     notices,
     placements,
     review,
+    tax,
     units,
     verify,
 )

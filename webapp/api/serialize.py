@@ -16,8 +16,22 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _tax_json(case: CertificationCase) -> dict | None:
+    from sqlalchemy.orm import object_session
+
+    from casework.tax_exchange import latest
+
+    session = object_session(case)
+    row = latest(session, case.id) if session is not None else None
+    if row is None:
+        return None
+    return {"version": row.version, "receipt_no": row.receipt_no, "sent_at": _iso(row.sent_at),
+            "status": row.status, "status_name": row.status_name, "reason": row.reason}
+
+
 def case_json(case: CertificationCase, summary) -> dict:
     return {
+        "tax": _tax_json(case),
         "id": case.id,
         "year": case.year,
         "stage": case.stage,
