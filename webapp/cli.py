@@ -170,19 +170,29 @@ def prepare_demo(settings, sim, test_config: dict | None = None):
 
 def run_demo(host: str, port: int, sim_port: int) -> None:
     """Everything in one process: SQLite, demo data, simulator thread, in-process jobs."""
+    import secrets
+
+    import httpx
+
     from adapters.simulator import serve_in_background
     from casework.demo import DEMO_PASSWORD
 
     sim = serve_in_background(seed=2025, year=_settings().business_year, port=sim_port)
     os.environ.setdefault("SIMULATOR_URL", sim.url)
+    # the simulated tax side sends its checks back here, 30 seconds after each push
+    os.environ.setdefault("TAX_CALLBACK_TOKEN", secrets.token_urlsafe(24))
     settings = _settings(simulator_url=sim.url)
     app, logins = prepare_demo(settings, sim)
     url = f"http://{host}:{port}/"
+    callback = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api/v1/tax/confirmations"
+    httpx.post(f"{sim.url}/tax/settings", timeout=5, json={
+        "delay_seconds": 30, "callback_url": callback, "callback_token": settings.tax_callback_token,
+    })
     lines = [
         "",
         "quotacert 按比例就业情况联网认证 — 演示环境已启动",
         f"  网址：{url}",
-        f"  外部系统模拟器：{sim.url}",
+        f"  外部系统模拟器：{sim.url}（税务部门在收到认证结果30秒后回传核对结果）",
         f"  数据库：{settings.database_url}",
         f"  演示账号（密码均为 {DEMO_PASSWORD}，验证码见登录页图片）：",
     ]
