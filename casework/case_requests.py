@@ -59,7 +59,11 @@ def _why_not(session: Session, case: CertificationCase, kind: str) -> str:
     if not case.locked:
         return f"尚未完成申报，不需要{name}"
     if kind == WITHDRAW:
-        return "认证结果已发送税务部门，不能再申请年审申报撤回；如对结果有异议，请在反馈期内提交年审认证反馈"
+        if case.sent_to_tax_at is not None:
+            return "认证结果已发送税务部门，不能再申请年审申报撤回；如对结果有异议，请在反馈期内提交年审认证反馈"
+        return "当前环节不能申请年审申报撤回（申报正在审核中，请等待审核结果）"
+    if case.certificate_ready_at is None and case.sent_to_tax_at is None and case.declared_at is not None:
+        return "认证结果尚未生效，暂不能提交年审认证反馈"
     return "已超过年审认证反馈期限（认证后7个工作日内），不能再提交反馈"
 
 

@@ -209,7 +209,7 @@ def remove_placement(placement_id: int) -> None:
 def time_limit(name: str) -> int:
     """A working-day time limit of the instance's province (003), e.g. manual_review."""
     ctx = current_step()
-    day = (ctx.now.date() if ctx.now else date.today())
+    day = china_time(ctx.now).date() if ctx.now else date.today()
     return int(getattr(params_for(ctx.instance.region_code, day).time_limits, name))
 
 
@@ -322,7 +322,7 @@ def province_param(name: str):
     """A plain parameter of the instance's province on the step's day (say
     withdrawal_needs_supervisor), for a gateway to branch on."""
     ctx = current_step()
-    day = ctx.now.date() if ctx.now else date.today()
+    day = china_time(ctx.now).date() if ctx.now else date.today()
     value = getattr(params_for(ctx.instance.region_code, day), str(name))
     if not isinstance(value, bool | int | str):
         raise LookupError(f"parameter {name} is not a plain value")

@@ -306,7 +306,13 @@ def declare():
         except DomainError as exc:
             db().rollback()
             errors = field_errors(exc)
-    return render_template("placements/declare.html", case=case, summary=cases.summarize(db(), case), errors=errors), (400 if errors else 200)
+    from domain.declaration_period import declaration_period
+    from engine.clock import china_time
+
+    period = declaration_period(case.region_code, case.year, china_time(system().runtime.clock.now()).date())
+    return render_template(
+        "placements/declare.html", case=case, summary=cases.summarize(db(), case), errors=errors, period=period,
+    ), (400 if errors else 200)
 
 
 @bp.get("/pledge.pdf")

@@ -42,6 +42,8 @@ def test_anshan_home_counts_the_days_left_then_says_it_is_over(app, db, employer
     assert "本年度申报期已结束，已不能在网上完成申报" in page
     assert "距申报截止" not in page
     assert client.get("/api/v1/case").get_json()["declaration_period"]["state"] == "closed"
+    declare = client.get("/placements/declare").get_data(as_text=True)  # told before clicking
+    assert "申报期：2026年3月1日至2026年10月31日。本年度申报期已结束" in declare
 
     _move_to(app, db, datetime(2027, 2, 1, 0, 30, tzinfo=CHINA_TZ))  # the 2026 business year's window
     app.extensions["quotacert"].settings.business_year = 2026
