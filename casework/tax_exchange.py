@@ -93,10 +93,13 @@ def receive_confirmation(session: Session, system: System, check: dict) -> bool:
     return system.runtime.send_message(session, case.instance_id, MESSAGE, {**check}, actor="tax")
 
 
-def counts_by_status(session: Session, region_prefix: str) -> dict[str, int]:
+def counts_by_status(session: Session, jurisdiction: str | None) -> dict[str, int]:
+    """How many records of each state the staff member's jurisdiction has (the page's counts)."""
+    from casework.scope import within_jurisdiction
+
     rows = session.execute(
         select(TaxSubmission.status, func.count())
-        .where(TaxSubmission.region_code.like(f"{region_prefix}%"))
+        .where(within_jurisdiction(TaxSubmission.region_code, jurisdiction))
         .group_by(TaxSubmission.status)
     ).all()
     return dict(rows)

@@ -40,7 +40,7 @@ def index():
     query = {k: v for k, v in raw.items() if k != "page"}
     return render_template(
         "review/tax.html", page=page, query=query, errors=errors, statuses=STATUS_NAMES, status_help=STATUS_HELP,
-        counts=tax_exchange.counts_by_status(db(), current_user.region_code or ""),
+        counts=tax_exchange.counts_by_status(db(), current_user.region_code),
     ), (400 if errors else 200)
 
 

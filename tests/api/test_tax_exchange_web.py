@@ -128,6 +128,7 @@ def test_the_pages_show_the_tax_state(app_with_token, jobs, population, simulato
     reviewer = page_login(app, "reviewer_anshan", staff=True)
     html = reviewer.get("/review/tax/").get_data(as_text=True)
     assert "发送税务查询" in html and "税务反馈不一致" in html and UNIT in html and "首次报送" in html
+    assert "税务反馈不一致 <strong>1</strong> 条" in html
     assert reviewer.get("/review/tax/?status=confirmed").get_data(as_text=True).count("首次报送") == 0
     assert reviewer.get("/review/tax/?year=abc").status_code == 400
     export = reviewer.get("/review/tax/export.xlsx")

@@ -66,3 +66,54 @@ def test_withdrawal_asked_and_agreed(live_server, browser, shots):
     assert "已同意" in employer.content()
     shots(employer, "22-results-withdrawal-agreed")
     assert found == [], "\n".join(found)
+
+
+def test_tax_state_for_both_sides(live_server, browser, shots):
+    """After the withdrawal above the unit declares again; the reviewer sends it; the tax
+    side answers 不一致: the reviewer's 发送税务查询 and the employer's page say so."""
+    import time
+
+    from casework import review, tax_exchange
+    from casework.models import CertificationCase, TaxSubmission
+    from engine.models import InboxTask
+
+    base, app = live_server
+    system = app.extensions["quotacert"]
+    with system.transaction() as s:
+        unit = s.scalar(select(Unit).where(Unit.credit_code == UNIT))
+        user = s.scalar(select(User).where(User.unit_id == unit.id))
+        case = s.scalar(select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == system.settings.business_year))
+        if not case.locked:
+            cases.complete_declaration(s, system, user, case, pledge_read=True)
+        case_id = case.id
+    with system.transaction() as s:
+        task = s.scalar(select(InboxTask).where(InboxTask.case_id == case_id, InboxTask.form == "case_send_tax"))
+        assert task is not None, [(t.task_name, t.form, t.case_id) for t in s.scalars(select(InboxTask))]
+        reviewer_user = s.scalar(select(User).where(User.login == "reviewer_anshan"))
+        review.send_to_tax(s, system, reviewer_user, task.task_id)
+    for _ in range(200):  # the in-process runner pushes in the background
+        with system.transaction() as s:
+            sent = s.scalar(select(TaxSubmission).where(TaxSubmission.case_id == case_id))
+            key = sent.idempotency_key if sent else None
+        if key:
+            break
+        time.sleep(0.05)
+    with system.transaction() as s:
+        assert tax_exchange.receive_confirmation(s, system, {"idempotency_key": key, "consistent": False, "reason": "在职职工人数与社保登记不符"})
+
+    found: list[str] = []
+    reviewer = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    login(reviewer, base, "reviewer_anshan", staff=True)
+    reviewer.click("text=发送税务查询")
+    reviewer.wait_for_load_state("networkidle")
+    assert "税务反馈不一致" in reviewer.locator("table").inner_text()
+    found += violations(reviewer)
+    shots(reviewer, "23-review-tax-query")
+
+    employer = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    login(employer, base, UNIT)
+    employer.goto(f"{base}/results/")
+    employer.wait_for_load_state("networkidle")
+    assert "在职职工人数与社保登记不符" in employer.content()
+    shots(employer, "24-results-tax-inconsistent")
+    assert found == [], "\n".join(found)
