@@ -40,8 +40,21 @@ def _unit_form(unit) -> UnitForm:
     return form
 
 
+def _window_case(unit):
+    """The unit's case of the business year for the staff page (None if it has none yet)."""
+    from sqlalchemy import select
+
+    from casework.cases import summarize
+    from casework.models import CertificationCase
+
+    case = db().scalar(select(CertificationCase).where(
+        CertificationCase.unit_id == unit.id, CertificationCase.year == system().settings.business_year))
+    return (case, summarize(db(), case)) if case is not None else (None, None)
+
+
 def _page(unit, form, *, status: int = 200, readonly: bool = False):
     related = unit_service.list_related_units(db(), unit.id)
+    window_case, window_summary = _window_case(unit) if readonly else (None, None)
     attachments = {r.id: uploads.attachments_of(db(), r.attachment_ids, unit.id) for r in related}
     return (
         render_template(
@@ -51,6 +64,9 @@ def _page(unit, form, *, status: int = 200, readonly: bool = False):
             related=related,
             attachments=attachments,
             readonly=readonly,
+            window_case=window_case,
+            window_summary=window_summary,
+            business_year=system().settings.business_year,
             region_label=regions.label,
             region_tip=unit_service.REGION_TIP,
             legal_id_tip=unit_service.LEGAL_ID_TIP,
@@ -96,6 +112,29 @@ def index():
 def view(unit_id: int):
     unit = unit_service.unit_for_staff(db(), unit_id, current_user.region_code)
     return _page(unit, _unit_form(unit), readonly=True)
+
+
+@bp.post("/units/<int:unit_id>/declaration")
+@staff_required
+def declare_for_unit(unit_id: int):
+    """窗口代办 完成申报 (003): the unit brought its signed pledge to the window; staff of
+    its jurisdiction complete the declaration for it, also after the 申报期."""
+    from casework import cases
+    from domain.errors import DomainError
+
+    unit = unit_service.unit_for_staff(db(), unit_id, current_user.region_code)
+    case, _ = _window_case(unit)
+    if case is None:
+        flash("该单位本年度尚未开始申报，不能代为完成申报", "error")
+        return redirect(url_for("units.view", unit_id=unit_id))
+    try:
+        cases.complete_declaration(db(), system(), current_user, case, request.form.get("pledge_read") == "1", client_ip())
+        db().commit()
+        flash(f"已代{unit.name}完成{case.year}年度申报", "success")
+    except DomainError as exc:
+        db().rollback()
+        flash(f"未能完成申报：{exc.message}", "error")
+    return redirect(url_for("units.view", unit_id=unit_id))
 
 
 def _uploaded_files() -> list[tuple[str, bytes]]:
