@@ -44,6 +44,10 @@ def ensure_open(case: CertificationCase) -> None:
         raise CaseLocked()
 
 
+# what the annual diagram is given when a case starts (its conditions may read these)
+START_DATA = ("case_id", "pledge_read", "declared_by_staff")
+
+
 def open_case(session: Session, system: System, unit: Unit, year: int, actor: str = "") -> CertificationCase:
     """The unit's case for `year`, starting its annual_certification instance on first use.
 
@@ -74,7 +78,7 @@ def open_case(session: Session, system: System, unit: Unit, year: int, actor: st
         case_id=case.id,
         subject_id=unit.id,
         case_label=case_label(unit),
-        data={"case_id": case.id, "pledge_read": False, "declared_by_staff": False},
+        data=dict(zip(START_DATA, (case.id, False, False), strict=True)),
         actor=actor,
     )
     case.instance_id = instance.id

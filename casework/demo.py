@@ -36,6 +36,8 @@ STAFF = (
     ("reviewer_huhhot", "reviewer", "150100", "呼和浩特市残联 审核员"),
     ("reviewer_ulanqab", "reviewer", "150900", "乌兰察布市残联 审核员"),
     ("supervisor_nmg", "supervisor", "150000", "内蒙古自治区残联 业务主管"),
+    ("owner_nmg", "process_owner", "150000", "内蒙古自治区残联 流程管理员"),
+    ("owner_zhejiang", "process_owner", "330000", "浙江省残联 流程管理员"),
 )
 
 _ECONOMIC = {"企业": "私营企业", "事业单位": "国有全资"}

@@ -148,6 +148,15 @@ def push_tax_result(system: System, params: dict) -> dict:
     # forever: the job fails after a few attempts and waits for a person (quotacert jobs).
 
 
+# What each operation needs from the diagram's service task (its parameters): the
+# publishing check refuses a diagram whose service task names another operation or
+# leaves one of these out, instead of a job failing months later.
+OPERATION_PARAMS: dict[str, frozenset[str]] = {
+    "verify_months": frozenset({"placement_id"}),
+    "push_tax_result": frozenset({"case_id"}),
+}
+
+
 def build_operations(system: System) -> dict:
     return {
         "verify_months": lambda params: verify_months(system, params),

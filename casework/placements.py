@@ -178,6 +178,10 @@ def stages(session: Session, system: System, case: CertificationCase, placement:
     return [Stage(name, "current" if i == 0 else "todo") for i, name in enumerate(names)]
 
 
+# what the placement diagram is given when a person's review starts
+START_DATA = ("placement_id", "case_id")
+
+
 def _start_review(session: Session, system: System, user, case: CertificationCase, placement: Placement) -> None:
     instance = system.runtime.start(
         session,
@@ -189,7 +193,7 @@ def _start_review(session: Session, system: System, user, case: CertificationCas
         subject_id=placement.id,
         case_label=labels.case_label(case.unit),
         subject_label=labels.subject_label(placement),
-        data={"placement_id": placement.id, "case_id": case.id},
+        data=dict(zip(START_DATA, (placement.id, case.id), strict=True)),
         actor=user.login,
     )
     placement.instance_id = instance.id

@@ -73,8 +73,11 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
     from casework import task_forms
 
     task_forms.load_forms()
+    from casework.process_versions import rules_factory
+
     registry = SpecRegistry(
-        form_rule=lambda key, role, props, lanes: task_forms.check_form(key, role, props, lanes.staff_roles)
+        form_rule=lambda key, role, props, lanes: task_forms.check_form(key, role, props, lanes.staff_roles),
+        rules=rules_factory(clock),
     )
     runtime = Runtime(registry, clock, QuotaScriptEngine(clock))
     clients = build_clients(settings.simulator_url, timeout=settings.adapter_timeout)
@@ -98,7 +101,7 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
         runtime.refresh_settings(session)
         if settings.clock_start:
             clock.start_at(session, datetime.fromisoformat(settings.clock_start))
-        registry.sync(session)
+        registry.sync(session, clock.now())
     if system.runner is not None:
         system.runner.start()
     return system

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, Timestamped, utcnow
 
+DRAFT, PUBLISHED = "draft", "published"
+
 
 class SpecVersion(Base, Timestamped):
     """One distinct BPMN file content: a version of a process for a province (or national)."""
@@ -38,7 +40,15 @@ class SpecVersion(Base, Timestamped):
     filename: Mapped[str] = mapped_column(String(200))
     bpmn_xml: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(200), default="")
+    # the published version in force for (process_id, province); at most one per pair
     is_current: Mapped[bool] = mapped_column(default=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)  # V1, V2, ... per (process, province)
+    state: Mapped[str] = mapped_column(String(20), default=PUBLISHED)  # draft / published
+    source: Mapped[str] = mapped_column(String(20), default="file")  # file / upload / modeler
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    published_by: Mapped[str] = mapped_column(String(100), default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ProcessInstance(Base, Timestamped):

@@ -21,12 +21,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from engine import migration
 from engine.clock import Clock
 from engine.context import StepContext, step_context
 from engine.db import as_utc, utcnow
 from engine.holidays import load_holidays
 from engine.lanes import LaneTable, load_lanes
 from engine.locks import lock_case
+from engine.migration import InstanceCheck
 from engine.models import InboxTask, OutboxJob, ProcessInstance
 from engine.projection import ReadyTask, new_service_requests, next_timer_due, ready_human_tasks
 from engine.script_engine import QuotaScriptEngine
@@ -215,6 +217,32 @@ class Runtime:
             select(OutboxJob).where(OutboxJob.instance_id == instance.id, OutboxJob.status == "pending")
         ):
             job.status = "cancelled"
+
+    def migration_check(self, session: Session, instance: ProcessInstance, target_version_id: int) -> InstanceCheck:
+        """Whether a running instance could move to another version now, and why not."""
+        if instance.status != "running":
+            return InstanceCheck(instance.id, False, ("业务已办结，无需迁移",))
+        if instance.spec_version_id == target_version_id:
+            return InstanceCheck(instance.id, False, ("已在该版本上",))
+        target = self.registry.parsed(session, target_version_id)
+        return migration.check(self.serializer.registry, self.load(session, instance), instance.id, target)
+
+    def migrate(self, session: Session, instance_id: int, target_version_id: int, actor: str) -> InstanceCheck:
+        """Move a running instance to another version of its process (see engine.migration);
+        written like any step (state, inbox, history), or nothing when it cannot move."""
+        instance = lock_instance(session, None, instance_id)
+        if instance.status != "running" or instance.spec_version_id == target_version_id:
+            return self.migration_check(session, instance, target_version_id)
+        wf = self.load(session, instance)
+        inbox = self._projected(wf)
+        target = self.registry.parsed(session, target_version_id)
+        source = instance.spec_version_id
+        verdict = migration.migrate(session, self.serializer.registry, wf, instance, target)
+        if verdict.movable:
+            events = [self._event(instance, "", "migrate", "流程版本迁移", "migration", actor,
+                                  {"from_version": source, "to_version": target_version_id})]
+            self._advance(session, instance, wf, actor, inbox, events)
+        return verdict
 
     def refresh_settings(self, session: Session) -> None:
         """Pick up what another process may have changed: the clock, the holiday table and

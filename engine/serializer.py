@@ -73,6 +73,11 @@ class StateSerializer:
         restore = registry.convert_from_dict[registry.typenames[BpmnWorkflow]]
         self._converter: SpeclessWorkflowConverter = restore.args[0].__self__
 
+    @property
+    def registry(self):
+        """The converter registry (SpiffWorkflow's spec diff compares specs through it)."""
+        return self._inner.registry
+
     def dumps(self, workflow: BpmnWorkflow) -> str:
         return self._inner.serialize_json(workflow)
 

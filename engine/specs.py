@@ -12,16 +12,18 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import DomainError
 from engine.lanes import LaneTable, load_lanes
-from engine.models import SpecVersion
+from engine.models import DRAFT, PUBLISHED, SpecVersion
 from engine.parser import QuotaBpmnParser
+from engine.validation import DiagramRules, Problem, check_diagram
 
 WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "workflows"
 
@@ -31,10 +33,18 @@ log = logging.getLogger(__name__)
 # None if that is fine, else what is wrong, in Chinese. The caller (casework) knows the
 # forms; the engine asks.
 FormRule = Callable[[str, str, dict, LaneTable], str | None]
+# Given a session: everything a diagram may use here (casework gathers it); with it every
+# diagram is checked in full before it is stored (engine.validation).
+RulesFactory = Callable[[Session], DiagramRules]
+SOURCE_FILE = "file"
 
 
 class SpecError(DomainError):
-    """A diagram could not be parsed or validated."""
+    """A diagram could not be parsed or validated; `problems` point at its elements."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
 
 
 @dataclass(frozen=True)
@@ -114,66 +124,202 @@ def diagram_problems(spec, subprocess_specs: dict, lanes: LaneTable, form_rule: 
 
 
 class SpecRegistry:
-    def __init__(self, workflows_dir: Path = WORKFLOWS_DIR, form_rule: FormRule | None = None) -> None:
+    def __init__(
+        self,
+        workflows_dir: Path = WORKFLOWS_DIR,
+        form_rule: FormRule | None = None,
+        rules: RulesFactory | None = None,
+    ) -> None:
         self.workflows_dir = workflows_dir
         self.form_rule = form_rule
+        self.rules = rules
         self._cache: dict[int, ParsedSpec] = {}
         self._lock = threading.Lock()
         # diagrams under workflows/ that were refused at the last sync: file → message
         self.rejected: dict[str, str] = {}
 
-    # -- registration -------------------------------------------------------------------
-    def sync(self, session: Session) -> list[SpecVersion]:
-        """Register every diagram under workflows/ whose content is new; mark it current.
+    # -- checking ---------------------------------------------------------------------
+    def check(
+        self, session: Session, data: bytes | str, filename: str, expected_process_id: str | None = None,
+        *, process_ids: frozenset[str] | None = None,
+    ) -> tuple[str | None, list[Problem]]:
+        """(process id, problems) of a diagram; never raises for any bytes. Without full
+        rules (the engine's own tests) only parsing, lanes and forms are checked."""
+        if self.rules is not None:
+            rules = self.rules(session)
+            if process_ids is not None:
+                rules = replace(rules, process_ids=process_ids)
+            checked, problems = check_diagram(data, filename, rules, expected_process_id)
+            return (checked.process_id if checked else None), problems
+        try:
+            xml = data.decode("utf-8") if isinstance(data, bytes) else data
+            process_id, spec, subprocess_specs = parse_bpmn(xml, filename)
+        except (SpecError, UnicodeDecodeError) as exc:
+            return None, [Problem("", getattr(exc, "message", "文件不是UTF-8编码的文本"))]
+        problems = diagram_problems(spec, subprocess_specs, load_lanes(session), self.form_rule)
+        return process_id, [Problem("", p) for p in problems]
 
-        A diagram that does not validate is left out (and listed in `rejected`) instead of
-        stopping the process: one province's broken override must not take the web and
-        the workers down for everyone; that province keeps its previous version, or the
-        national default."""
+    def _checked(self, session: Session, xml: str, filename: str, **kwargs) -> str:
+        process_id, problems = self.check(session, xml, filename, **kwargs)
+        if problems or process_id is None:
+            raise SpecError(f"{filename}：" + "；".join(p.message for p in problems), problems)
+        return process_id
+
+    # -- registration -------------------------------------------------------------------
+    def sync(self, session: Session, now: datetime | None = None) -> list[SpecVersion]:
+        """Load the shipped diagrams under workflows/ as versions.
+
+        A file whose content is new becomes a new version, in force unless the province's
+        process owner has published a version of their own (then it waits as a draft:
+        a release never overrides an owner's decision). A known content changes nothing,
+        so a version the owner published or unpublished stays so across restarts. A
+        province file that was deleted stops being in force (the province goes back to
+        the national default). A diagram that does not validate is left out (listed in
+        `rejected`) instead of stopping the process: one province's broken override must
+        not take the web and the workers down for everyone."""
         added = []
         self.rejected = {}
+        present: set[str] = set()
         for path in sorted(self.workflows_dir.rglob("*.bpmn")):
             rel = path.relative_to(self.workflows_dir)
+            present.add(str(rel))
             province = rel.parts[0] if len(rel.parts) > 1 else ""
-            try:  # register refuses before it writes anything
-                added += self.register(session, path.read_text(encoding="utf-8"), str(rel), province)
+            try:  # checked before anything is written
+                version = self._load_file(session, path.read_bytes(), str(rel), province, now)
             except SpecError as exc:
                 self.rejected[str(rel)] = exc.message
                 log.error("diagram %s refused, not loaded (流程图未加载): %s", rel, exc.message)
+                continue
+            if version is not None:
+                added.append(version)
+        for gone in session.scalars(
+            select(SpecVersion).where(
+                SpecVersion.is_current.is_(True), SpecVersion.source == SOURCE_FILE, SpecVersion.province != ""
+            )
+        ):
+            if gone.filename not in present:
+                gone.is_current = False
+                log.warning("diagram %s removed: province %s back to the national default", gone.filename, gone.province)
         return added
+
+    def _load_file(self, session: Session, data: bytes, filename: str, province: str, now) -> SpecVersion | None:
+        if len(data) > 5_000_000:
+            raise SpecError(f"{filename}：文件过大")
+        try:
+            xml = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SpecError(f"{filename}：文件不是UTF-8编码的文本") from None
+        process_id = self._checked(session, xml, filename)
+        digest = content_hash(xml)
+        if self._same_content(session, process_id, province, digest) is not None:
+            return None
+        in_force = self._in_force(session, process_id, province)
+        owner_chose = in_force is not None and in_force.source != SOURCE_FILE
+        return self._add(
+            session, xml, filename, process_id, province, digest,
+            source=SOURCE_FILE, actor="", note="随系统发布的流程文件", publish=not owner_chose, now=now,
+        )
 
     def register(
         self, session: Session, xml: str, filename: str, province: str = ""
     ) -> list[SpecVersion]:
-        process_id, spec, subprocess_specs = parse_bpmn(xml, filename)
-        problems = diagram_problems(spec, subprocess_specs, load_lanes(session), self.form_rule)
-        if problems:
-            raise SpecError(f"{filename}：" + "；".join(problems))
+        """Check a diagram and put it in force now (tests, CLI): a new content is a new
+        version, a known one is put back in force without a new row."""
+        process_id = self._checked(session, xml, filename)
         digest = content_hash(xml)
-        existing = session.scalar(
+        existing = self._same_content(session, process_id, province, digest)
+        if existing is not None:
+            if not existing.is_current:
+                self._make_current(session, existing)
+            return []
+        return [self._add(session, xml, filename, process_id, province, digest, source=SOURCE_FILE, actor="", note="", publish=True, now=None)]
+
+    def add_version(
+        self, session: Session, xml: str, filename: str, province: str, *,
+        source: str, actor: str, note: str = "", expected_process_id: str | None = None,
+        process_ids: frozenset[str] | None = None,
+    ) -> SpecVersion:
+        """Store a process owner's diagram as a draft (a known content answers its existing
+        version). Only a diagram that passes every check is stored: a draft can always be
+        published as it is, given the same rules."""
+        process_id = self._checked(
+            session, xml, filename, expected_process_id=expected_process_id, process_ids=process_ids
+        )
+        digest = content_hash(xml)
+        existing = self._same_content(session, process_id, province, digest)
+        if existing is not None:
+            return existing
+        return self._add(session, xml, filename, process_id, province, digest, source=source, actor=actor, note=note, publish=False, now=None)
+
+    def publish(self, session: Session, version: SpecVersion, actor: str, now: datetime) -> SpecVersion:
+        """Put a stored version in force for its province, checked again against today's
+        rules (a lane or a form may have gone since it was saved). Instances already
+        running stay on the version they started on; new cases take this one, in every
+        web and worker process, since `current` reads the database."""
+        self._checked(session, version.bpmn_xml, version.filename, expected_process_id=version.process_id)
+        self._make_current(session, version)
+        version.state, version.published_by, version.published_at = PUBLISHED, actor, now
+        return version
+
+    def unpublish(self, session: Session, process_id: str, province: str) -> SpecVersion | None:
+        """Take a province's version out of force: its new cases go back to the national
+        default. The national default itself cannot be taken away (nothing to fall to)."""
+        if not province:
+            raise SpecError("全国默认流程不能撤销发布，只能发布新版本替换")
+        in_force = self._in_force(session, process_id, province)
+        if in_force is not None:
+            in_force.is_current = False
+        return in_force
+
+    def _same_content(self, session: Session, process_id: str, province: str, digest: str) -> SpecVersion | None:
+        return session.scalar(
             select(SpecVersion).where(
                 SpecVersion.process_id == process_id,
                 SpecVersion.province == province,
                 SpecVersion.content_hash == digest,
             )
         )
-        if existing is not None:
-            if not existing.is_current:
-                self._make_current(session, existing)
-            return []
+
+    def _in_force(self, session: Session, process_id: str, province: str) -> SpecVersion | None:
+        return session.scalar(
+            select(SpecVersion).where(
+                SpecVersion.process_id == process_id,
+                SpecVersion.province == province,
+                SpecVersion.is_current.is_(True),
+            )
+        )
+
+    def _add(
+        self, session: Session, xml: str, filename: str, process_id: str, province: str, digest: str, *,
+        source: str, actor: str, note: str, publish: bool, now: datetime | None,
+    ) -> SpecVersion:
+        number = session.scalar(
+            select(func.max(SpecVersion.number)).where(
+                SpecVersion.process_id == process_id, SpecVersion.province == province
+            )
+        )
+        _pid, spec, _sub = parse_bpmn(xml, filename)
         version = SpecVersion(
             process_id=process_id,
             province=province,
             content_hash=digest,
             filename=filename,
             bpmn_xml=xml,
-            name=getattr(spec, "description", "") or process_id,
+            name=(getattr(spec, "description", "") or process_id)[:200],
             is_current=False,
+            number=(number or 0) + 1,
+            state=PUBLISHED if publish else DRAFT,
+            source=source,
+            created_by=actor,
+            note=note[:500],
+            published_by=actor if publish else "",
+            published_at=now if publish else None,
         )
         session.add(version)
         session.flush()
-        self._make_current(session, version)
-        return [version]
+        if publish:
+            self._make_current(session, version)
+        return version
 
     def _make_current(self, session: Session, version: SpecVersion) -> None:
         session.execute(
@@ -185,6 +331,7 @@ class SpecRegistry:
             .values(is_current=False)
         )
         version.is_current = True
+        version.state = PUBLISHED
 
     # -- lookup ---------------------------------------------------------------------------
     def current(self, session: Session, process_id: str, region_code: str = "") -> SpecVersion:
