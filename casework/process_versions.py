@@ -102,7 +102,7 @@ def save_draft(
     known = national_process_ids(session)
     if process_id is not None and process_id not in known:
         raise NotFound("未找到该流程")
-    if isinstance(data, bytes) and len(data) > MAX_UPLOAD_BYTES:
+    if len(data.encode("utf-8") if isinstance(data, str) else data) > MAX_UPLOAD_BYTES:
         raise SpecError(f"文件过大（上限{MAX_UPLOAD_BYTES // 1_000_000} MB）")
     try:
         xml = data.decode("utf-8") if isinstance(data, bytes) else data
@@ -115,6 +115,7 @@ def save_draft(
         expected_process_id=process_id, process_ids=known,
     )
     if version.id not in before:
+        version.filename = f"{province}/{version.process_id}.bpmn"
         record(session, user, "保存流程草稿", target=f"{process_id}@{province}#V{version.number}",
                detail={"source": source, "filename": filename[:200], "note": note[:200]}, ip=ip)
     return version

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         home,
         notices,
         placements,
+        processes,
         results,
         review,
         security,
@@ -60,6 +61,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, verify, api):
+    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, verify, api):
         module.init_app(app)
     return app

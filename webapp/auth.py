@@ -80,6 +80,8 @@ staff_required = role_required(*STAFF_ROLES)
 
 
 def landing_url(user) -> str:
+    if user.role == "process_owner":  # no lane of its own: its work is 流程管理
+        return url_for("processes.index")
     return url_for("home.index") if user.role == "employer" else url_for("review.inbox")
 
 

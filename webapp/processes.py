@@ -1,0 +1,258 @@
+"""流程管理 (issue 14): a province's process owner (流程管理员) keeps its diagrams.
+
+The list shows each process the country ships, the national default in force, the
+province's own version in force (or 按全国默认流程办理) and the province's versions; an
+owner uploads a BPMN file as a draft, draws one in the browser (bpmn-js Modeler, saved as
+a draft through a JSON endpoint that answers the checker's problems by element id),
+publishes a draft, and takes the province's version out of force. Everything is scoped
+to the owner's province by `casework.process_versions`, which also writes the audit log.
+
+bpmn-js comes from npm (package.json at the repository root, `npm ci` in scripts/install)
+and is served from our own origin under /vendor/bpmn-js/, so the pages keep the strict
+Content-Security-Policy (script-src 'self', style-src 'self'): the UMD bundles need no
+eval and no inline script, and the styles they set from script are CSSOM properties,
+which style-src does not govern.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+
+from casework import process_versions
+from casework.process_versions import MAX_UPLOAD_BYTES, OWNER_ROLE, SOURCE_NAMES, STATUS_HELP
+from casework.scope import Forbidden, NotFound
+from domain import regions
+from domain.errors import DomainError
+from engine.models import SpecVersion
+from engine.specs import SpecError
+from webapp.auth import role_required
+from webapp.extensions import client_ip, db, system
+
+bp = Blueprint("processes", __name__)
+owner_required = role_required(OWNER_ROLE)
+
+BPMN_JS_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js"
+VENDOR_DIR = BPMN_JS_DIR / "dist"
+# what the pages load from the package: the two UMD bundles, their CSS and the BPMN font
+VENDOR_SUFFIXES = (".js", ".css", ".woff2", ".woff", ".ttf", ".eot", ".svg")
+NOTE_MAX = 500
+PUBLISHED_MESSAGE = "已发布{name} V{number}，本省新建业务将按此版本办理；在办业务不受影响"
+
+
+@cache
+def bpmn_js_version() -> str:
+    """The installed bpmn-js release (cache-busting query of the vendor URLs); "" if absent."""
+    try:
+        return str(json.loads((BPMN_JS_DIR / "package.json").read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def _problems(exc: DomainError) -> list[dict[str, str]]:
+    """The checker's problems as {"element", "message"}; a bare message when it has none."""
+    found = [{"element": p.element or "", "message": p.message} for p in getattr(exc, "problems", [])]
+    return found or [{"element": "", "message": exc.message}]
+
+
+def _province_name(province: str) -> str:
+    return regions.label(province) or province
+
+
+def _render_index(upload_errors: dict[str, list[dict[str, str]]] | None = None,
+                  notes: dict[str, str] | None = None, status: int = 200):
+    province = process_versions.province_of(current_user)
+    return render_template(
+        "processes/index.html",
+        rows=process_versions.summaries(db(), current_user),
+        province=province,
+        province_name=_province_name(province),
+        status_of=process_versions.status_of,
+        status_help=STATUS_HELP,
+        source_names=SOURCE_NAMES,
+        upload_errors=upload_errors or {},
+        notes=notes or {},
+        max_mb=MAX_UPLOAD_BYTES // 1_000_000,
+        note_max=NOTE_MAX,
+    ), status
+
+
+@bp.get("/processes/")
+@owner_required
+def index():
+    return _render_index()
+
+
+@bp.post("/processes/<process_id>/upload")
+@owner_required
+def upload(process_id: str):
+    """上传流程图: a BPMN file from Camunda Modeler or any tool, kept as a draft when it
+    passes every check; otherwise the list page again with each problem and its element."""
+    storage = request.files.get("bpmn")
+    note = (request.form.get("note") or "").strip()[:NOTE_MAX]
+    if storage is None or (not storage.filename and not storage.content_length):
+        problems = [{"element": "", "message": "请选择要上传的BPMN流程图文件（.bpmn）"}]
+        return _render_index({process_id: problems}, {process_id: note}, 422)
+    # one byte more than the limit is enough to know the file is too big
+    data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
+    filename = (storage.filename or "")[:200]
+    try:
+        version = process_versions.save_draft(
+            db(), system().registry, current_user, data, process_id=process_id, source="upload",
+            note=note, filename=filename, ip=client_ip(),
+        )
+    except SpecError as exc:
+        db().rollback()
+        return _render_index({process_id: _problems(exc)}, {process_id: note}, 422)
+    db().commit()
+    flash(f"已保存为草稿：{version.name} V{version.number}。草稿尚未生效，核对无误后请点击“发布”", "success")
+    return redirect(url_for("processes.view", version_id=version.id))
+
+
+@bp.post("/processes/<process_id>/drafts")
+@owner_required
+def save_draft(process_id: str):
+    """保存为草稿 from the modeler: JSON {"xml", "note"} → 201 {"id", "number", "url"}, or
+    422 {"message", "problems": [{"element", "message"}]} for the page to list and mark."""
+    if (request.content_length or 0) > 2 * MAX_UPLOAD_BYTES + 4096:
+        return _json_error(413, f"流程图过大（上限{MAX_UPLOAD_BYTES // 1_000_000} MB）")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
+        return _json_error(400, "请求格式不正确：须为JSON，含流程图XML（xml）")
+    note = body.get("note")
+    note = note.strip()[:NOTE_MAX] if isinstance(note, str) else ""
+    try:
+        version = process_versions.save_draft(
+            db(), system().registry, current_user, body["xml"].encode("utf-8"), process_id=process_id,
+            source="modeler", note=note, filename=f"{process_id}.bpmn", ip=client_ip(),
+        )
+    except SpecError as exc:
+        db().rollback()
+        return make_response(jsonify({"message": "流程图未通过校验，未保存", "problems": _problems(exc)}), 422)
+    except DomainError as exc:
+        db().rollback()
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
+        return _json_error(status, exc.message)
+    db().commit()
+    url = url_for("processes.view", version_id=version.id)
+    flash(f"已保存为草稿：{version.name} V{version.number}。草稿尚未生效，核对无误后请点击“发布”", "success")
+    return make_response(jsonify({"id": version.id, "number": version.number, "url": url}), 201)
+
+
+def _json_error(status: int, message: str):
+    return make_response(jsonify({"message": message, "problems": [{"element": "", "message": message}]}), status)
+
+
+@bp.post("/processes/<process_id>/unpublish")
+@owner_required
+def unpublish(process_id: str):
+    try:
+        version = process_versions.unpublish(db(), system().registry, current_user, process_id, client_ip())
+    except DomainError as exc:
+        db().rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("processes.index"))
+    db().commit()
+    flash(f"已撤销发布{version.name} V{version.number}，本省新建业务将按全国默认流程办理；在办业务不受影响", "success")
+    return redirect(url_for("processes.index"))
+
+
+def _version(version_id: int) -> SpecVersion:
+    return process_versions.version_for(db(), current_user, version_id)
+
+
+def _facts(version: SpecVersion) -> dict:
+    province = process_versions.province_of(current_user)
+    return {
+        "status": process_versions.status_of(version),
+        "scope": "全国默认流程" if version.province == "" else _province_name(version.province),
+        "own": version.province == province,
+        "source": SOURCE_NAMES.get(version.source, version.source),
+        "province_name": _province_name(province),
+    }
+
+
+@bp.get("/processes/versions/<int:version_id>")
+@owner_required
+def view(version_id: int):
+    version = _version(version_id)
+    return render_template(
+        "processes/view.html", version=version, facts=_facts(version), status_help=STATUS_HELP,
+        vendor_version=bpmn_js_version(),
+    )
+
+
+@bp.get("/processes/versions/<int:version_id>.bpmn")
+@owner_required
+def xml(version_id: int):
+    """The diagram's XML, for the viewer and the modeler; `?download=1` saves it as a file."""
+    version = _version(version_id)
+    response = Response(version.bpmn_xml, mimetype="application/xml")
+    scope = version.province or "national"
+    name = f"{version.process_id}-{scope}-V{version.number}.bpmn"
+    disposition = "attachment" if request.args.get("download") == "1" else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/processes/versions/<int:version_id>/edit")
+@owner_required
+def edit(version_id: int):
+    version = _version(version_id)
+    return render_template(
+        "processes/edit.html", version=version, facts=_facts(version), vendor_version=bpmn_js_version(),
+        note_max=NOTE_MAX,
+    )
+
+
+@bp.post("/processes/versions/<int:version_id>/publish")
+@owner_required
+def publish(version_id: int):
+    now = system().runtime.clock.now()
+    try:
+        version = process_versions.publish(db(), system().registry, current_user, version_id, now, client_ip())
+    except SpecError as exc:
+        db().rollback()
+        lines = "；".join(f"{p['element']}：{p['message']}" if p["element"] else p["message"] for p in _problems(exc))
+        flash(f"未能发布：该版本不再符合当前规则（{lines}）", "error")
+        return redirect(url_for("processes.view", version_id=version_id))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        db().rollback()
+        flash(f"未能发布：{exc.message}", "error")
+        return redirect(url_for("processes.view", version_id=version_id))
+    db().commit()
+    flash(PUBLISHED_MESSAGE.format(name=version.name, number=version.number), "success")
+    return redirect(url_for("processes.view", version_id=version.id))
+
+
+@bp.get("/vendor/bpmn-js/<path:name>")
+def vendor(name: str):
+    """bpmn-js's UMD bundles, CSS and font from node_modules/bpmn-js/dist (our own origin,
+    no CDN). send_from_directory refuses any path that leaves that directory."""
+    if not name.endswith(VENDOR_SUFFIXES) or not VENDOR_DIR.is_dir():
+        abort(404)
+    return send_from_directory(VENDOR_DIR, name, max_age=7 * 24 * 3600)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,207 @@
+/* 流程管理: the diagram of a version (bpmn-js NavigatedViewer) and the online editor
+ * (bpmn-js Modeler) with 保存为草稿.
+ *   [data-bpmn-viewer]   draws the XML at data-xml-url; [data-bpmn-zoom] buttons zoom it
+ *   [data-bpmn-modeler]  edits it; [data-bpmn-save] posts {xml, note} as JSON (with the
+ *                        page's CSRF token, app.js apiFetch) to data-save-url: 201 goes to
+ *                        the new version's page, 422 lists the problems and marks each
+ *                        element on the canvas (marker "has-problem"); a click on a
+ *                        problem selects the element and scrolls it into view.
+ * bpmn-js is loaded before this file from /vendor/bpmn-js/ (our own origin); both of its
+ * bundles define window.BpmnJS. No inline script or style: the page's CSP allows neither.
+ */
+(function () {
+  "use strict";
+
+  var MARKER = "has-problem";
+
+  function setStatus(box, text, isError) {
+    var status = box.parentNode.querySelector("[data-bpmn-status]");
+    if (!status) { return; }
+    status.textContent = text || "";
+    status.hidden = !text;
+    status.classList.toggle("error", !!isError);
+  }
+
+  function loadXml(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/xml" } }).then(function (response) {
+      if (!response.ok) { throw new Error("读取流程图失败（" + response.status + "）"); }
+      return response.text();
+    });
+  }
+
+  function missingLibrary(box) {
+    if (typeof window.BpmnJS === "function") { return false; }
+    setStatus(box, "流程图组件未能加载（请联系系统管理员运行 scripts/install 安装 bpmn-js）。", true);
+    return true;
+  }
+
+  function fit(diagram) {
+    diagram.get("canvas").zoom("fit-viewport", "auto");
+  }
+
+  function wireZoom(diagram) {
+    document.querySelectorAll("[data-bpmn-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var how = button.getAttribute("data-bpmn-zoom");
+        if (how === "fit") { fit(diagram); return; }
+        diagram.get("zoomScroll").stepZoom(how === "in" ? 1 : -1);
+      });
+    });
+  }
+
+  /* ---- 查看: NavigatedViewer ---- */
+  function initViewer(box) {
+    if (missingLibrary(box)) { return; }
+    var viewer = new window.BpmnJS({ container: box });
+    loadXml(box.getAttribute("data-xml-url")).then(function (xml) {
+      return viewer.importXML(xml);
+    }).then(function (result) {
+      fit(viewer);
+      setStatus(box, (result.warnings || []).length ? "流程图已显示（有 " + result.warnings.length + " 处无法识别的内容被略过）。" : "");
+    }).catch(function (error) {
+      setStatus(box, "流程图无法显示：" + (error && error.message ? error.message : error), true);
+    });
+    wireZoom(viewer);
+    window.bpmnDiagram = viewer; // for tests and the browser console
+  }
+
+  /* ---- 在线编辑: Modeler ---- */
+  function initModeler(box) {
+    if (missingLibrary(box)) { return; }
+    var modeler = new window.BpmnJS({ container: box });
+    var saveButton = document.querySelector("[data-bpmn-save]");
+    var noteInput = document.querySelector("[data-draft-note]");
+    var dirtyHint = document.querySelector("[data-bpmn-dirty]");
+    var problemBox = document.querySelector("[data-bpmn-problems]");
+    var marked = [];
+    var dirty = false;
+    window.bpmnDiagram = modeler; // for tests and the browser console
+
+    function setDirty(value) {
+      dirty = value;
+      if (dirtyHint) { dirtyHint.hidden = !value; }
+    }
+
+    /* The shape a problem names: the element itself, or the pool of a named process. */
+    function shapeFor(id) {
+      var registry = modeler.get("elementRegistry");
+      var element = id ? registry.get(id) : null;
+      if (element) { return element; }
+      return registry.filter(function (el) {
+        var bo = el.businessObject;
+        return el.type === "bpmn:Participant" && bo && bo.processRef && bo.processRef.id === id;
+      })[0] || null;
+    }
+
+    function clearMarkers() {
+      var canvas = modeler.get("canvas");
+      marked.forEach(function (element) {
+        try { canvas.removeMarker(element, MARKER); } catch (ignored) { /* element deleted since */ }
+      });
+      marked = [];
+    }
+
+    function focusElement(element) {
+      var canvas = modeler.get("canvas");
+      modeler.get("selection").select(element);
+      if (typeof canvas.scrollToElement === "function") {
+        canvas.scrollToElement(element, { top: 120, bottom: 120, left: 160, right: 160 });
+      }
+    }
+
+    function showProblems(problems, title) {
+      clearMarkers();
+      var list = problemBox.querySelector("ul");
+      list.innerHTML = "";
+      problemBox.querySelector("[data-bpmn-problems-title]").textContent = title;
+      var canvas = modeler.get("canvas");
+      problems.forEach(function (problem) {
+        var item = document.createElement("li");
+        var element = shapeFor(problem.element);
+        if (element) {
+          canvas.addMarker(element, MARKER);
+          marked.push(element);
+          var link = document.createElement("button");
+          link.type = "button";
+          link.className = "link problem-link";
+          link.setAttribute("data-element", problem.element);
+          var code = document.createElement("code");
+          code.className = "element-id";
+          code.textContent = problem.element;
+          link.appendChild(code);
+          link.title = "在图中定位该元素";
+          link.addEventListener("click", function () { focusElement(element); });
+          item.appendChild(link);
+          item.appendChild(document.createTextNode(" "));
+        } else if (problem.element) {
+          var plain = document.createElement("code");
+          plain.className = "element-id";
+          plain.textContent = problem.element;
+          item.appendChild(plain);
+          item.appendChild(document.createTextNode(" "));
+        }
+        item.appendChild(document.createTextNode(problem.message || ""));
+        list.appendChild(item);
+      });
+      problemBox.hidden = problems.length === 0;
+      if (problems.length) {
+        problemBox.focus();
+        var first = marked[0];
+        if (first) { focusElement(first); }
+      }
+    }
+
+    function save() {
+      saveButton.disabled = true;
+      setStatus(box, "正在校验并保存…");
+      modeler.saveXML({ format: true }).then(function (result) {
+        return window.apiFetch(box.getAttribute("data-save-url"), {
+          method: "POST",
+          json: { xml: result.xml, note: noteInput ? noteInput.value : "" }
+        });
+      }).then(function (res) {
+        if (res.status === 201 && res.body && res.body.url) {
+          setDirty(false);
+          window.location.href = res.body.url;
+          return;
+        }
+        var body = (res.body && typeof res.body === "object") ? res.body : {};
+        var problems = body.problems || [{ element: "", message: "保存失败（" + res.status + "），请刷新页面后重试" }];
+        showProblems(problems, body.message ? body.message + "：" : "保存失败：");
+        setStatus(box, "");
+        saveButton.disabled = false;
+      }).catch(function (error) {
+        showProblems([{ element: "", message: String(error && error.message ? error.message : error) }], "保存失败：");
+        setStatus(box, "");
+        saveButton.disabled = false;
+      });
+    }
+
+    loadXml(box.getAttribute("data-xml-url")).then(function (xml) {
+      return modeler.importXML(xml);
+    }).then(function () {
+      fit(modeler);
+      setStatus(box, "");
+      saveButton.disabled = false;
+      modeler.on("commandStack.changed", function () { setDirty(true); });
+    }).catch(function (error) {
+      setStatus(box, "流程图无法打开：" + (error && error.message ? error.message : error), true);
+    });
+
+    saveButton.addEventListener("click", save);
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
+  function ready() {
+    document.querySelectorAll("[data-bpmn-viewer]").forEach(initViewer);
+    document.querySelectorAll("[data-bpmn-modeler]").forEach(initModeler);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();
