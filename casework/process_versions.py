@@ -19,10 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.audit import record
+from casework.path_samples import check_paths
 from casework.process_rules import diagram_rules
 from casework.scope import Forbidden, NotFound
 from domain.errors import DomainError
+from engine.holidays import load_holidays
 from engine.models import SpecVersion
+from engine.path_check import PathReport
 from engine.specs import SpecError, SpecRegistry
 
 OWNER_ROLE = "process_owner"
@@ -129,9 +132,19 @@ def publish(session: Session, registry: SpecRegistry, user, version_id: int, now
     if version.province != province:
         version = save_draft(session, registry, user, version.bpmn_xml, process_id=version.process_id,
                              source="upload", note=f"复制全国默认流程V{version.number}", ip=ip)
+    report = path_check(session, registry, version, now)
+    if report.problems:
+        raise SpecError(f"路径检查未通过（共走了{len(report.paths)}条路径）", report.problems)
     registry.publish(session, version, user.login, now)
-    record(session, user, "发布流程", target=f"{version.process_id}@{province}#V{version.number}", ip=ip)
+    record(session, user, "发布流程", target=f"{version.process_id}@{province}#V{version.number}",
+           detail={"paths": len(report.paths), "unreached": [e for e, _ in report.unreached][:50]}, ip=ip)
     return version
+
+
+def path_check(session: Session, registry: SpecRegistry, version: SpecVersion, now: datetime) -> PathReport:
+    """路径检查 of a version as its province's cases would walk it, starting `now`: run
+    before it goes live, and shown on its page (which paths, which elements not reached)."""
+    return check_paths(registry.parsed(session, version.id), version.province, now, load_holidays(session))
 
 
 def unpublish(session: Session, registry: SpecRegistry, user, process_id: str, ip: str = "") -> SpecVersion:

@@ -133,3 +133,24 @@ def test_running_cases_move_to_the_published_version_in_one_batch(system, staff)
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "迁移在办业务")) == len(case_ids)
     with system.transaction() as s:  # nothing left on the old version in the province
         assert process_migration.dry_run(s, system.runtime, owner, old, new_id) == []
+
+
+def test_a_version_whose_paths_break_is_not_published(system, staff):
+    """路径检查 before it goes live: a condition on data no step before produces passes the
+    reading checks but stops the walk; publishing refuses it and names the gateway."""
+    owner = staff("owner_nmg")
+    broken = PLACEMENT.replace('months_action == "back"', 'result_action == "back"', 1)
+    assert broken != PLACEMENT
+    with system.transaction() as s:
+        draft = process_versions.save_draft(s, system.registry, owner, broken.encode(),
+                                            process_id="placement_review", source="upload")
+        draft_id = draft.id
+    with system.transaction() as s, pytest.raises(SpecError) as refused:
+        process_versions.publish(s, system.registry, owner, draft_id, system.runtime.clock.now())
+    assert "路径检查未通过" in refused.value.message
+    assert [p.element for p in refused.value.problems] == ["choice"]
+    with system.transaction() as s:
+        assert not s.get(SpecVersion, draft_id).is_current
+        report = process_versions.path_check(s, system.registry, s.get(SpecVersion, draft_id),
+                                             system.runtime.clock.now())
+        assert any(p.outcome == "stopped" for p in report.paths)
