@@ -78,6 +78,7 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
     registry = SpecRegistry(
         form_rule=lambda key, role, props, lanes: task_forms.check_form(key, role, props, lanes.staff_roles),
         rules=rules_factory(clock),
+        clock=clock,
     )
     runtime = Runtime(registry, clock, QuotaScriptEngine(clock))
     clients = build_clients(settings.simulator_url, timeout=settings.adapter_timeout)

@@ -129,10 +129,14 @@ class SpecRegistry:
         workflows_dir: Path = WORKFLOWS_DIR,
         form_rule: FormRule | None = None,
         rules: RulesFactory | None = None,
+        clock=None,
     ) -> None:
         self.workflows_dir = workflows_dir
         self.form_rule = form_rule
         self.rules = rules
+        # the engine clock (engine.clock.Clock): a version's created_at is on the same
+        # clock as its published_at, so a moved demo clock never shows one before the other
+        self.clock = clock
         self._cache: dict[int, ParsedSpec] = {}
         self._lock = threading.Lock()
         # diagrams under workflows/ that were refused at the last sync: file → message
@@ -315,6 +319,9 @@ class SpecRegistry:
             published_by=actor if publish else "",
             published_at=now if publish else None,
         )
+        created = now or (self.clock.now() if self.clock is not None else None)
+        if created is not None:
+            version.created_at = created
         session.add(version)
         session.flush()
         if publish:

@@ -154,3 +154,26 @@ def test_a_version_whose_paths_break_is_not_published(system, staff):
         report = process_versions.path_check(s, system.registry, s.get(SpecVersion, draft_id),
                                              system.runtime.clock.now())
         assert any(p.outcome == "stopped" for p in report.paths)
+
+
+def test_created_and_published_times_are_on_the_engine_clock(system, staff):
+    """A moved clock (the demo's, a test's) must never show a version created after it was
+    published: both times come from the engine clock."""
+    from datetime import datetime, timedelta
+
+    from engine.clock import CHINA_TZ
+    from engine.db import as_utc
+
+    owner = staff("owner_nmg")
+    moment = datetime(2031, 5, 6, 10, 0, tzinfo=CHINA_TZ)
+    with system.transaction() as s:
+        system.runtime.clock.set_now(s, moment)
+    with system.transaction() as s:
+        draft = process_versions.save_draft(s, system.registry, owner, _renamed(PLACEMENT).encode(),
+                                            process_id="placement_review", source="upload")
+        process_versions.publish(s, system.registry, owner, draft.id, system.runtime.clock.now())
+        draft_id = draft.id
+    with system.transaction() as s:
+        version = s.get(SpecVersion, draft_id)
+        assert abs(as_utc(version.created_at) - moment) < timedelta(minutes=5)
+        assert as_utc(version.created_at) <= as_utc(version.published_at)
