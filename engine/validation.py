@@ -35,6 +35,7 @@ from domain.workdays import add_working_days as add_working_days_from
 from engine.clock import CHINA_TZ
 from engine.lanes import LaneTable
 from engine.parser import QuotaBpmnParser
+from engine.xml_messages import explain
 
 if TYPE_CHECKING:  # engine.specs imports this module; only the type is needed here
     from engine.specs import FormRule
@@ -301,10 +302,10 @@ class _Checker:
             if "depth" in str(exc).lower():
                 self.add("", "文件的元素嵌套层数过多，不是正常的BPMN流程图")
             else:
-                self.add("", f"文件不是有效的XML（第{exc.lineno}行：{exc.msg}），请用建模工具重新导出")
+                self.add("", f"文件不是有效的XML（第{exc.lineno}行：{explain(exc.msg)}），请用建模工具重新导出")
             return None
         except (ValueError, etree.LxmlError) as exc:
-            self.add("", f"文件不是有效的XML（{exc}），请用建模工具重新导出")
+            self.add("", f"文件不是有效的XML（{explain(str(exc))}），请用建模工具重新导出")
             return None
         if root is None:
             self.add("", "文件不是有效的XML，请用建模工具重新导出")
@@ -356,7 +357,7 @@ class _Checker:
             return  # the XML rules already said what is wrong there, in plainer words
         where = _label(self.by_id[element]) + "：" if element in self.by_id else ""
         at_line = f"（第{line}行）" if line else ""
-        self.add(element, f"{where}流程图不符合BPMN规范，无法解析{at_line}：{text}")
+        self.add(element, f"{where}流程图不符合BPMN规范，无法解析{at_line}：{explain(text)}")
 
     def check_process_id(self, pid: str, expected: str | None) -> None:
         if expected is not None and pid != expected:

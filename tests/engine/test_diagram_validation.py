@@ -8,6 +8,7 @@ under diagrams/broken/ must be refused with a problem on the right element.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -286,3 +287,22 @@ def test_odd_argument_types_do_not_raise(rules: DiagramRules) -> None:
     for data in (None, 42, ["<a/>"]):
         checked, problems = check_diagram(data, "x.bpmn", rules)  # type: ignore[arg-type]
         assert checked is None and problems
+
+
+ENGLISH = re.compile(r"[A-Za-z]{4,}")
+
+
+@pytest.mark.parametrize("data", [
+    _half_diagram(), b"<a><b></a>", b"<a>x & y</a>", b"<a/><b/>", b"<foo:a/>", b'<a x="1" x="2"/>',
+], ids=["half", "mismatch", "ampersand", "two roots", "undeclared prefix", "attribute twice"])
+def test_broken_xml_is_explained_in_chinese(data: bytes, rules: DiagramRules) -> None:
+    """The parser's English ("Opening and ending tag mismatch") is translated, the names
+    it mentions kept: a 残联 office reads what is wrong."""
+    _checked, problems = check_diagram(data, "upload.bpmn", rules)
+    words = [w for w in ENGLISH.findall(problems[0].message) if w not in ("XML", "BPMN")]
+    assert problems[0].message.startswith("文件不是有效的XML") and not words, problems[0].message
+
+
+def test_a_schema_error_is_explained_in_chinese(rules: DiagramRules) -> None:
+    _checked, problems = check_file("xsd_invalid.bpmn", rules)
+    assert any("不应出现在此处" in p.message for p in problems), problems
