@@ -476,7 +476,7 @@ class _Checker:
         for el in self._scripts(process):
             owner = _owner(el)
             what = {"script": "的脚本", "preScript": "的前置脚本", "postScript": "的后置脚本"}[_local(el)]
-            self.check_code(el.text or "", "exec", owner, what)
+            self.check_code(el.text or "", "exec", owner, what, variables=True)
         for el in process.iter(_bpmn("serviceTask")):
             for param in el.iter(_spiff("parameter")):
                 self.check_code(

@@ -115,6 +115,7 @@ BROKEN_CASES: dict[str, dict[str, str]] = {
         "s_unknown": "未知函数“delete_everything”",
         "s_import": "不能导入模块",
         "s_dunder": "“__class__”",
+        "s_unknown_var": "变量“verfication”在流程中没有来源",
         "review": "前置脚本不能使用“eval”",
     },
     "timer_problems.bpmn": {
