@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from engine import migration
@@ -242,7 +242,19 @@ class Runtime:
             events = [self._event(instance, "", "migrate", "流程版本迁移", "migration", actor,
                                   {"from_version": source, "to_version": target_version_id})]
             self._advance(session, instance, wf, actor, inbox, events)
+            self._relabel_inbox(session, wf)
         return verdict
+
+    def _relabel_inbox(self, session: Session, wf: BpmnWorkflow) -> None:
+        """A task that stays open across a migration keeps its row (its claim and due
+        date), but takes the new version's name and settings: a step renamed in the new
+        version shows under its new name in the inbox."""
+        for task in ready_human_tasks(wf, self.lanes):
+            session.execute(
+                update(InboxTask)
+                .where(InboxTask.task_id == task.task_id)
+                .values(task_name=task.task_name, title=task.title, form=task.form, props=task.props, role=task.role)
+            )
 
     def refresh_settings(self, session: Session) -> None:
         """Pick up what another process may have changed: the clock, the holiday table and

@@ -138,3 +138,13 @@ def test_a_finished_instance_is_not_moved(env):
     second = _register(env, _with_archive())
     verdict = _check(env, iid, second)
     assert not verdict.movable and verdict.reasons == ("业务已办结，无需迁移",)
+
+
+def test_a_task_renamed_in_the_new_version_shows_its_new_name_in_the_inbox(env):
+    iid = _at_review(env, "case:renamed")
+    row = env.task(iid, "approve")
+    renamed = _register(env, diagram("engine_flow").replace('name="审核"', 'name="审核（新）"', 1))
+    assert _migrate(env, iid, renamed).movable
+    after = env.task(iid, "approve")
+    assert after.title == "审核（新）" and row.title != after.title
+    assert aware(after.due_at) == aware(row.due_at)
