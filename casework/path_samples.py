@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from casework import cases, decisions, placements, process_rules, supervision
+from casework import cases, custom_forms, decisions, placements, process_rules, supervision
 from casework.case_requests import FEEDBACK, WITHDRAW
 from casework.case_requests import MESSAGES as REQUEST_MESSAGES
 from casework.tax_exchange import MESSAGE as TAX_MESSAGE
@@ -54,6 +54,31 @@ FORM_SAMPLES: dict[str, Callable[[dict], Alternatives]] = {
         (label, {"supervision": action, "supervision_assignee": ""}) for action, label in supervision.ACTIONS.items()
     ][:1],
 }
+
+def _custom_samples(props: dict) -> Alternatives:
+    """A process owner's own form: typical values, and each option of each choice (a
+    gateway after it may branch on one)."""
+    try:
+        form = custom_forms.parse_schema(props.get(custom_forms.SCHEMA_PROPERTY, ""), custom_forms.reserved_names())
+    except custom_forms.SchemaError:
+        return []
+    typical = {"textfield": REASON, "textarea": REASON, "datetime": "2026-01-01", "checkbox": True, "filepicker": []}
+    base = {}
+    for f in form.fields:
+        if f.kind == "number":
+            base[f.key] = f.minimum if f.minimum is not None else (f.maximum if f.maximum is not None and f.maximum < 1 else 1)
+        elif f.kind in ("select", "radio"):
+            base[f.key] = f.options[0][0]
+        else:
+            base[f.key] = typical[f.kind]
+    found: Alternatives = [("填写提交", base)]
+    for f in form.fields:
+        for value, label in f.options[1:]:
+            found.append((f"{f.label}：{label}", {**base, f.key: value}))
+    return found
+
+
+FORM_SAMPLES[custom_forms.FORM_KEY] = _custom_samples
 
 OPERATION_SAMPLES: dict[str, Callable[[dict], Alternatives]] = {
     "verify_months": lambda params: [("核验完成", {"months": {}, "sources": {}})],

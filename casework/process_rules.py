@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from casework import cases, placements, task_forms
+from casework import cases, custom_forms, placements, task_forms
 from casework.operations import OPERATION_PARAMS
 from domain.params import params_for
 from engine.lanes import load_lanes
@@ -33,6 +33,11 @@ START_DATA: dict[str, frozenset[str]] = {
 def form_writes(key: str) -> tuple[str, ...]:
     form = task_forms.FORMS.get(key)
     return form.writes if form is not None else ()
+
+
+def task_writes(key: str, props: dict) -> tuple[str, ...]:
+    """A process owner's own form writes its fields' keys."""
+    return custom_forms.writes_of(props) if key == custom_forms.FORM_KEY else ()
 
 
 def plain_params(day: date) -> dict[str, object]:
@@ -60,6 +65,7 @@ def diagram_rules(session: Session, day: date, *, process_ids: frozenset[str] | 
         operations=OPERATION_PARAMS,
         functions=frozenset(registered_functions()) | BUILTIN_FUNCTIONS,
         form_writes=form_writes,
+        task_writes=task_writes,
         start_data=START_DATA,
         process_ids=process_ids,
         time_limits=time_limits(day),

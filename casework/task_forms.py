@@ -53,7 +53,10 @@ class TaskForm:
 
 
 FORMS: dict[str, TaskForm] = {}
-OWNERS = ("casework.placements", "casework.cases", "casework.review", "casework.decisions", "casework.supervision")
+OWNERS = (
+    "casework.placements", "casework.cases", "casework.review", "casework.decisions", "casework.supervision",
+    "casework.custom_forms",
+)
 
 
 def load_forms() -> dict[str, TaskForm]:

@@ -117,6 +117,8 @@ class DiagramRules:
     operations: Mapping[str, frozenset[str]] = field(default_factory=dict)
     functions: frozenset[str] = frozenset()
     form_writes: Callable[[str], tuple[str, ...]] = lambda key: ()
+    # what a task writes because of its own settings (a process owner's own form: its fields)
+    task_writes: Callable[[str, dict], tuple[str, ...]] = lambda key, props: ()
     start_data: Mapping[str, frozenset[str]] = field(default_factory=dict)
     process_ids: frozenset[str] | None = None
     time_limits: Mapping[str, int] = field(default_factory=dict)
@@ -446,6 +448,7 @@ class _Checker:
                 form = (prop.get("value") or "").strip()
                 with contextlib.suppress(Exception):  # an unknown form is reported by the form rule
                     known.update(self.rules.form_writes(form) or ())
+                    known.update(self.rules.task_writes(form, self._properties(task)) or ())
         for el in self._scripts(root):
             tree = self._parse_code(el.text or "", "exec")
             if tree is not None:

@@ -89,6 +89,17 @@ class ApprovalInput(Request):
     attachment_ids: id_list("附件", max_items=20) = []
 
 
+class CustomFormInput(Request):
+    """自定义表单: the values of the step's own form by field name (the form a process
+    owner designed; its fields, types and required ones are checked by the command)."""
+
+    values: dict[str, Any] = Field(
+        default_factory=dict, title="表单内容", description="按表单设计中的字段名（key）填写各项取值", max_length=60,
+    )
+    attachment_ids: id_list("附件", max_items=20) = []
+    page: bool = Field(False, title="页面提交", description="由页面提交时为true：各项取值按文字解析")
+
+
 def _region(value: str) -> str:
     from casework.scope import region_prefix
 
