@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         home,
         notices,
         placements,
+        process_catalog,
+        process_paths,
         processes,
         results,
         review,
@@ -61,6 +63,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, verify, api):
+    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, process_catalog, process_paths, verify, api):
         module.init_app(app)
     return app

@@ -6,6 +6,11 @@
  *                        the new version's page, 422 lists the problems and marks each
  *                        element on the canvas (marker "has-problem"); a click on a
  *                        problem selects the element and scrolls it into view.
+ *   data-moddle-url      the SpiffWorkflow extension descriptor (static/spiffworkflow-
+ *                        moddle.json) given to the Modeler, so properties, service
+ *                        operators and message variables are typed (and kept on save)
+ *   data-catalog-url     the pick lists of the properties panel ([data-process-panel],
+ *                        static/process_panel.js) for this process and province
  * bpmn-js is loaded before this file from /vendor/bpmn-js/ (our own origin); both of its
  * bundles define window.BpmnJS. No inline script or style: the page's CSP allows neither.
  */
@@ -15,11 +20,19 @@
   var MARKER = "has-problem";
 
   function setStatus(box, text, isError) {
-    var status = box.parentNode.querySelector("[data-bpmn-status]");
+    var card = box.closest(".card");
+    var status = box.parentNode.querySelector("[data-bpmn-status]") || (card && card.querySelector("[data-bpmn-status]"));
     if (!status) { return; }
     status.textContent = text || "";
     status.hidden = !text;
     status.classList.toggle("error", !!isError);
+  }
+
+  function loadJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) { throw new Error("读取失败（" + response.status + "）"); }
+      return response.json();
+    });
   }
 
   function loadXml(url) {
@@ -66,9 +79,35 @@
   }
 
   /* ---- 在线编辑: Modeler ---- */
+  /* The extension descriptor and the panel's pick lists load with the page; the Modeler
+   * needs the descriptor before it reads the diagram. Without either the editor still
+   * works (draw, rename, save), only the panel says it is unavailable. */
   function initModeler(box) {
     if (missingLibrary(box)) { return; }
-    var modeler = new window.BpmnJS({ container: box });
+    var panelBox = document.querySelector("[data-process-panel]");
+    var moddleUrl = box.getAttribute("data-moddle-url");
+    var catalogUrl = box.getAttribute("data-catalog-url");
+    var descriptor = moddleUrl ? loadJson(moddleUrl).catch(function () { return null; }) : Promise.resolve(null);
+    var catalog = catalogUrl ? loadJson(catalogUrl).catch(function () { return null; }) : Promise.resolve(null);
+    descriptor.then(function (spiff) {
+      startModeler(box, spiff, catalog, panelBox);
+    });
+  }
+
+  function panelUnavailable(panelBox, text) {
+    if (!panelBox) { return; }
+    var body = panelBox.querySelector("[data-process-panel-body]") || panelBox;
+    body.textContent = "";
+    var p = document.createElement("p");
+    p.className = "pp-empty";
+    p.textContent = text;
+    body.appendChild(p);
+  }
+
+  function startModeler(box, spiff, catalogReady, panelBox) {
+    var options = { container: box };
+    if (spiff) { options.moddleExtensions = { spiffworkflow: spiff }; }
+    var modeler = new window.BpmnJS(options);
     var saveButton = document.querySelector("[data-bpmn-save]");
     var noteInput = document.querySelector("[data-draft-note]");
     var dirtyHint = document.querySelector("[data-bpmn-dirty]");
@@ -99,6 +138,26 @@
         try { canvas.removeMarker(element, MARKER); } catch (ignored) { /* element deleted since */ }
       });
       marked = [];
+    }
+
+    /* An element the checker named was edited since: its outline goes, its line in the
+     * list says it is checked again on the next save. */
+    function problemEdited(elements) {
+      var canvas = modeler.get("canvas");
+      elements.forEach(function (element) {
+        if (marked.indexOf(element) < 0) { return; }
+        marked.splice(marked.indexOf(element), 1);
+        canvas.removeMarker(element, MARKER);
+        problemBox.querySelectorAll(".problem-link").forEach(function (link) {
+          var item = link.closest("li");
+          if (link.getAttribute("data-element") !== element.id || item.classList.contains("problem-edited")) { return; }
+          item.classList.add("problem-edited");
+          var note = document.createElement("span");
+          note.className = "problem-edited-note";
+          note.textContent = "（已修改，保存时重新校验）";
+          item.appendChild(note);
+        });
+      });
     }
 
     function focusElement(element) {
@@ -179,11 +238,27 @@
 
     loadXml(box.getAttribute("data-xml-url")).then(function (xml) {
       return modeler.importXML(xml);
-    }).then(function () {
+    }).then(function (result) {
       fit(modeler);
-      setStatus(box, "");
+      // a layout shape of an element no longer in the file is dropped harmlessly; anything
+      // else bpmn-js could not read would be lost on save, so the owner is told
+      var skipped = (result && result.warnings || []).filter(function (warning) {
+        var element = warning.element || (warning.context && warning.context.element);
+        var type = element && element.$type;
+        return !(type && type.indexOf("bpmndi:") === 0);
+      }).length;
+      setStatus(box, skipped ? "流程图已打开，但有 " + skipped + " 处无法识别的内容被略过，保存后将丢失，请核对。" : "", !!skipped);
       saveButton.disabled = false;
       modeler.on("commandStack.changed", function () { setDirty(true); });
+      modeler.on("elements.changed", function (event) { problemEdited(event.elements); });
+      return catalogReady.then(function (catalog) {
+        if (!panelBox) { return; }
+        if (!spiff || !catalog || !window.QuotaProcessPanel) {
+          panelUnavailable(panelBox, "属性面板未能加载（请刷新页面重试）；仍可绘图并保存。");
+          return;
+        }
+        window.processPanel = window.QuotaProcessPanel.attach(modeler, panelBox, catalog);
+      });
     }).catch(function (error) {
       setStatus(box, "流程图无法打开：" + (error && error.message ? error.message : error), true);
     });
