@@ -39,7 +39,7 @@ def test_a_broken_draft_shows_its_problem_and_cannot_be_published(app, owners): 
     token = csrf_from(client, f"/processes/versions/{version_id}")
     published = client.post(f"/processes/versions/{version_id}/publish", data={"csrf_token": token},
                             follow_redirects=True)
-    assert "result_action" in published.get_data(as_text=True)
+    assert "路径检查未通过" in published.get_data(as_text=True) and "result_action" in published.get_data(as_text=True)
     with app.extensions["quotacert"].transaction() as session:
         assert not session.get(SpecVersion, version_id).is_current
 
