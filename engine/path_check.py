@@ -390,14 +390,17 @@ class _Run:
                 keys = [(key[0], f"{key[1]}@{open_tasks}") for key, _text, _do in actions]
                 index = self.oracle.choose(keys, (self._waiting(), tuple(keys)))
                 if index is None:
-                    return self._path("resting", self._waiting())
+                    open_tasks = tuple(dict.fromkeys(_element(t.task_spec) for t in
+                                                     self.wf.get_tasks(state=TaskState.READY, manual=True)))
+                    return self._path("resting", open_tasks or self._waiting())
                 key, text, do = actions[index]
                 self.steps.append(Step(key[0].partition(":")[2].split(",")[0], text))
                 do()
         except _Stop as stop:
             return self._path("stopped", self._waiting(), stop.problem)
-        ends = tuple(_label(t.task_spec) for t in self.wf.get_tasks(state=TaskState.COMPLETED)
-                     if t.task_spec.__class__.__name__ == "EndEvent" and _element(t.task_spec))
+        # the named end events reached (an unnamed one inside a sub-process says nothing)
+        ends = tuple(dict.fromkeys(t.task_spec.bpmn_name for t in self.wf.get_tasks(state=TaskState.COMPLETED)
+                                   if t.task_spec.__class__.__name__ == "EndEvent" and getattr(t.task_spec, "bpmn_name", None)))
         return self._path("completed", ends or ("结束",))
 
     def _waiting(self) -> tuple[str, ...]:
