@@ -51,6 +51,12 @@ owner_required = role_required(OWNER_ROLE)
 
 BPMN_JS_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js"
 VENDOR_DIR = BPMN_JS_DIR / "dist"
+# bpmn.io's form editor (自定义表单的设计器): its UMD bundle and stylesheets
+FORM_JS_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "@bpmn-io" / "form-js"
+FORM_JS_FILES = frozenset({
+    "form-editor.umd.js", "assets/form-js.css", "assets/form-js-editor.css", "assets/properties-panel.css",
+    "assets/flatpickr/light.css",
+})
 # what the pages load from the package: the two UMD bundles, their CSS and the BPMN font
 VENDOR_SUFFIXES = (".js", ".css", ".woff2", ".woff", ".ttf", ".eot", ".svg")
 NOTE_MAX = 500
@@ -225,7 +231,7 @@ def edit(version_id: int):
     version = _version(version_id)
     return render_template(
         "processes/edit.html", version=version, facts=_facts(version), vendor_version=bpmn_js_version(),
-        note_max=NOTE_MAX,
+        note_max=NOTE_MAX, form_js_version=form_js_version(),
     )
 
 
@@ -259,6 +265,23 @@ def vendor(name: str):
     if not name.endswith(VENDOR_SUFFIXES) or not VENDOR_DIR.is_dir():
         abort(404)
     return send_from_directory(VENDOR_DIR, name, max_age=7 * 24 * 3600)
+
+
+@bp.get("/vendor/form-js/<path:name>")
+def vendor_form_js(name: str):
+    """The form editor's bundle and styles from node_modules/@bpmn-io/form-js/dist; only
+    the files the designer loads are served."""
+    if name not in FORM_JS_FILES or not (FORM_JS_DIR / "dist").is_dir():
+        abort(404)
+    return send_from_directory(FORM_JS_DIR / "dist", name, max_age=7 * 24 * 3600)
+
+
+@cache
+def form_js_version() -> str:
+    try:
+        return str(json.loads((FORM_JS_DIR / "package.json").read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return ""
 
 
 def init_app(app: Flask) -> None:

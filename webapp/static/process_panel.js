@@ -402,6 +402,8 @@
     return entry ? entry.role : "";
   };
 
+  var CUSTOM = "custom";  // a process owner's own form (casework.custom_forms)
+
   Panel.prototype.renderForm = function (element, bo) {
     var self = this;
     var props = propertiesOf(bo);
@@ -441,7 +443,23 @@
       if (writes.length) {
         children.push(node("p", { className: "pp-writes" }, ["办理后写入的数据：", this.variableList(writes)]));
       }
-      var elsewhere = form.settings.filter(function (name) { return current !== DECISION && name !== "stage"; });
+      if (current === CUSTOM) {
+        var design = node("button", { type: "button", className: "btn", text: designed.length ? "修改表单设计…" : "设计表单…" });
+        design.setAttribute("data-design-form", "");
+        design.addEventListener("click", function () {
+          if (!window.QuotaFormDesigner) { return; }
+          window.QuotaFormDesigner.open(bo.name || bo.id, props.form_schema || "", function (schemaText) {
+            self.setProperties(element, { form_schema: schemaText });
+          });
+        });
+        children.push(node("p", {}, [design]));
+        children.push(node("p", { className: "pp-help", text: designed.length
+          ? "已设计" + designed.length + "个填写项。"
+          : "尚未设计表单：请点击“设计表单…”，至少放入一个填写项。" }));
+      }
+      var elsewhere = form.settings.filter(function (name) {
+        return current !== DECISION && name !== "stage" && !(current === CUSTOM && name === "form_schema");
+      });
       if (elsewhere.length) {
         children.push(node("p", { className: "pp-help", text: "该表单的设置（" + elsewhere.join("、") + "）不在此面板中编辑，保存时会一并检查。" }));
       }
