@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +21,9 @@ from engine.runtime import Runtime, on_commit_dispatch
 from engine.script_engine import QuotaScriptEngine
 from engine.specs import SpecRegistry
 
+if TYPE_CHECKING:
+    from casework.province_params import DatabaseChanges
+
 
 @dataclass
 class System:
@@ -32,6 +36,8 @@ class System:
     clients: Clients
     runner: InProcessRunner | None = None
     dispatched: list[str] = field(default_factory=list)
+    # the owners' province parameter changes, laid over the shipped files for every look-up
+    param_changes: DatabaseChanges | None = None
 
     def session(self) -> Session:
         return self.session_factory()
@@ -54,6 +60,8 @@ class System:
     def close(self) -> None:
         if self.runner is not None:
             self.runner.stop()
+        if self.param_changes is not None:
+            self.param_changes.close()
         self.clients.close()
         self.engine.dispose()
 
@@ -88,6 +96,9 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
         policy=RetryPolicy(lease_seconds=settings.job_lease_seconds),
     )
     system = System(settings, engine, session_factory, registry, runtime, executor, clients)
+    from casework import province_params
+
+    system.param_changes = province_params.install(engine)
     executor.operations.update(build_operations(system))
 
     if settings.job_runner == "rq":

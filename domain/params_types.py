@@ -1,18 +1,25 @@
 """The structured values a province parameter can hold: window, levy rule, time limits.
 
 Kept apart from the loader (``domain.params``) so that the levy and the engine can use
-these shapes, and tests can build them, without reading any file.
+these shapes, and tests can build them, without reading any file. The converters at the
+end are the one set of rules every value passes, whether it comes from a shipped file or
+from a process owner's change (``domain.param_changes``).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from domain.errors import DomainError
+
 FEMALE_TRACK_VALUES = ("cadre", "worker")
+MAX_TIME_LIMIT = 250  # working days, about a year
 
 
 def _month_day(text: str) -> tuple[int, int]:
@@ -53,6 +60,10 @@ class DeclarationWindow:
             raise ValueError("申报期结束早于开始")
         if (window.concentrated_start is None) != (window.concentrated_end is None):
             raise ValueError("集中申报期须同时给出开始和结束")
+        if window.concentrated_start is not None and window.concentrated_end is not None and not (
+            window.start <= window.concentrated_start <= window.concentrated_end <= window.end
+        ):
+            raise ValueError("集中申报期须在申报期之内，且结束不早于开始")
         return window
 
     def dates(self, calendar_year: int) -> tuple[date, date]:
@@ -152,6 +163,110 @@ class TimeLimits:
     @classmethod
     def from_data(cls, raw: dict[str, Any]) -> TimeLimits:
         values = {key: raw[key] for key in cls.__dataclass_fields__}
-        if any(isinstance(v, bool) or int(v) != v or v < 0 for v in values.values()):
-            raise ValueError("时限须为非负整数（工作日）")
+        # a bound keeps a typing error from setting a timer decades away
+        if any(isinstance(v, bool) or int(v) != v or not 0 <= v <= MAX_TIME_LIMIT for v in values.values()):
+            raise ValueError(f"时限须为0至{MAX_TIME_LIMIT}之间的整数（工作日）")
         return cls(**{k: int(v) for k, v in values.items()})
+
+
+# -- what each parameter is called and which values it admits ---------------------------
+
+FIELD_LABELS: dict[str, str] = {
+    "quota_ratio": "安置比例",
+    "upload_limit_mb": "上传文件大小上限",
+    "declaration_window": "申报期",
+    "levy_rule": "残保金征收规则",
+    "wage_cap_multiple": "工资封顶倍数",
+    "reward_base": "超比例奖励基数",
+    "reward_coefficient": "超比例奖励系数",
+    "time_limits": "办理时限",
+    "female_retirement_track": "女职工退休年龄口径",
+    "withdrawal_needs_supervisor": "年审申报撤回须业务主管审批",
+}
+# the two per-region tables, kept apart from the fields because they are looked up by region
+TABLE_LABELS: dict[str, str] = {
+    "minimum_wage": "最低工资标准",
+    "social_average_wage": "社会平均工资",
+}
+# set by national policy (财政部公告2019年第98号, 财税〔2017〕18号): no province changes them
+NATIONAL_ONLY = frozenset({"levy_rule", "wage_cap_multiple"})
+MAX_UPLOAD_LIMIT_MB = 100  # the web app refuses bodies above 110 MB before any check
+MIN_QUOTA_RATIO = Decimal("0.015")  # 《残疾人就业条例》第八条：不得低于在职职工总数的1.5%
+
+
+def _positive_decimal(raw: Any) -> Decimal:
+    value = Decimal(str(raw))
+    if not value.is_finite() or value <= 0:
+        raise ValueError("须为正数")
+    return value
+
+
+def _ratio(raw: Any) -> Decimal:
+    """The quota ratio: a province sets it, but never below the national floor."""
+    value = _positive_decimal(raw)
+    if value >= 1:
+        raise ValueError("须小于1")
+    if value < MIN_QUOTA_RATIO:
+        raise ValueError("不得低于1.5%（《残疾人就业条例》第八条）")
+    return value
+
+
+def _positive_int(raw: Any) -> int:
+    if isinstance(raw, bool) or int(raw) != raw or int(raw) <= 0:
+        raise ValueError("须为正整数")
+    return int(raw)
+
+
+def _upload_limit(raw: Any) -> int:
+    """A limit above what the web app accepts at all would promise uploads it refuses."""
+    value = _positive_int(raw)
+    if value > MAX_UPLOAD_LIMIT_MB:
+        raise ValueError(f"不能超过{MAX_UPLOAD_LIMIT_MB}")
+    return value
+
+
+def _yes_no(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError("须为true或false")
+    return raw
+
+
+def _female_track(raw: Any) -> str:
+    if raw not in FEMALE_TRACK_VALUES:
+        raise ValueError(f"须为{'或'.join(FEMALE_TRACK_VALUES)}")
+    return str(raw)
+
+
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "quota_ratio": _ratio,
+    "upload_limit_mb": _upload_limit,
+    "declaration_window": DeclarationWindow.from_data,
+    "levy_rule": LevyRule.from_data,
+    "wage_cap_multiple": _positive_decimal,
+    "reward_base": _positive_decimal,
+    "reward_coefficient": _positive_decimal,
+    "time_limits": TimeLimits.from_data,
+    "female_retirement_track": _female_track,
+    "withdrawal_needs_supervisor": _yes_no,
+}
+TABLE_CONVERTERS: dict[str, Callable[[Any], Decimal]] = {
+    "minimum_wage": _positive_decimal,
+    "social_average_wage": _positive_decimal,
+}
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def check_value(key: str, raw: Any) -> Any:
+    """Convert a value as a file or an owner's change gives it: one set of rules for both.
+
+    Raises a DomainError with a Chinese message: the converter's own when it is one, else
+    a general one (Python's "invalid literal for int()" is of no use to an office).
+    """
+    convert = CONVERTERS.get(key) or TABLE_CONVERTERS.get(key)
+    if convert is None:
+        raise DomainError("未知的参数", "field")
+    try:
+        return convert(raw)
+    except (TypeError, ValueError, KeyError, ArithmeticError, AttributeError) as exc:
+        text = str(exc)
+        raise DomainError(text if _CHINESE.search(text) else "取值格式不正确", key) from None

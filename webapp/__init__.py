@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         process_catalog,
         process_paths,
         processes,
+        province_params,
         results,
         review,
         security,
@@ -63,6 +64,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, process_catalog, process_paths, verify, api):
+    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, process_catalog, process_paths, province_params, verify, api):
         module.init_app(app)
     return app

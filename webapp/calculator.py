@@ -83,7 +83,7 @@ def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
         # the latest published figure: the year itself, else one of the two before it
         for candidate in (year, year - 1, year - 2):
             with suppress(DomainError):
-                wage = social_average_wage(unit.cdpf_region, candidate)
+                wage = social_average_wage(unit.cdpf_region, candidate, system().today())
                 form.social_avg_annual_wage.data = f"{wage:.0f}"
                 note = f"已按{candidate}年当地社会平均工资预填，可修改"
                 break

@@ -11,6 +11,7 @@ from casework.models.issued_certificate import IssuedCertificate
 from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
+from casework.models.province_param import ProvinceParamEntry
 from casework.models.tax_submission import TaxSubmission
 from casework.models.unit import RelatedUnit, Unit
 from casework.models.web_session import WebSession
@@ -29,6 +30,7 @@ __all__ = [
     "MonthCheck",
     "Notice",
     "Placement",
+    "ProvinceParamEntry",
     "RelatedUnit",
     "TaxSubmission",
     "Unit",

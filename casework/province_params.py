@@ -1,0 +1,257 @@
+"""参数设置: a province's process owner changes its parameters from a day on, with history.
+
+The shipped files under ``domain/data/params`` stay the defaults. What an owner
+(流程管理员) changes is stored as rows of `ProvinceParamEntry` (an append-only log: a
+dated value, a confirmation of shipped wage figures, the withdrawal of a change not yet
+in force) and laid over the files by the domain look-ups (``domain.params``) through
+`DatabaseChanges`, the one `ChangeSource` each process declares when it opens its
+database. So the levy, the reward, the month checks, the 申报期 and the time limits all
+use the value in force on their own date, in every web and worker process, without a
+restart.
+
+A change may not start before today (the engine clock's China date): what was in force
+on a past day stays what it was, so no decision already taken is re-judged with other
+figures. Every value passes the same converters as the files (``domain.params_types``)
+after the form's own checks (``casework.province_param_form``), and nothing is stored
+unless all are right. Every act is in the audit log. The page reads through
+``casework.province_param_page``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from casework.audit import record
+from casework.models.province_param import KIND_CANCEL, KIND_CONFIRM, KIND_SET, ProvinceParamEntry
+from casework.process_versions import province_of
+from casework.province_param_form import ChangeRequest, read_change
+from casework.scope import Forbidden, NotFound
+from domain import params
+from domain.errors import DomainError, FieldErrors
+from domain.param_changes import ParamChange
+from domain.params_types import CONVERTERS, TABLE_LABELS, check_value
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DatabaseChanges",
+    "add_change",
+    "cancel_change",
+    "confirm_figures",
+    "install",
+    "province_of",
+]
+
+# -- the database as the domain's ChangeSource ----------------------------------------------
+
+
+class DatabaseChanges:
+    """The owners' changes in force-or-pending, read from the database for the look-ups.
+
+    `generation` is one query on the primary key (the largest id: the log only grows),
+    asked on each look-up (about 0.1 ms on SQLite, 0.25 ms on PostgreSQL), so a change
+    made in any process is seen by the next calculation anywhere. It reads through an
+    engine of its own that never writes: on SQLite the application's connections open with
+    BEGIN IMMEDIATE, and a look-up made while a request holds the write lock must not queue
+    behind it (WAL lets it read the last committed state); on PostgreSQL it reads in
+    autocommit, outside the caller's transaction, so it sees what others committed.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        if engine.dialect.name == "sqlite":
+            self._engine = create_engine(
+                engine.url, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+        else:
+            # autocommit and no pre-ping: one round trip per look-up (a dropped connection
+            # fails one look-up, is discarded by the pool, and the next one reconnects)
+            self._engine = create_engine(
+                engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8, pool_recycle=1800
+            )
+
+    def generation(self) -> int:
+        with self._engine.connect() as conn:
+            return conn.scalar(select(func.max(ProvinceParamEntry.id))) or 0
+
+    def changes(self) -> list[ParamChange]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(ProvinceParamEntry).where(ProvinceParamEntry.kind.in_([KIND_SET, KIND_CANCEL]))
+            ).all()
+        cancelled = {row.ref_id for row in rows if row.kind == KIND_CANCEL}
+        return [to_change(row) for row in rows if row.kind == KIND_SET and row.id not in cancelled]
+
+    def close(self) -> None:
+        params.stop_using_changes(self)
+        self._engine.dispose()
+
+
+def to_change(row: Any) -> ParamChange:
+    return ParamChange(
+        id=row.id, province=row.province[:2], key=row.field, value=row.value, start=row.valid_from,
+        end=row.valid_to, region=row.region or "", year=row.year, note=row.note or "",
+        created_by=row.created_by or "", created_at=row.created_at,
+    )
+
+
+def install(engine: Engine) -> DatabaseChanges | None:
+    """Lay this database's changes over the files for every look-up of this process.
+    An in-memory SQLite database cannot be read from a second connection: files only."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        log.warning("in-memory database: province parameter changes are not applied")
+        return None
+    source = DatabaseChanges(engine)
+    params.use_changes(source)
+    return source
+
+
+# -- the acts -------------------------------------------------------------------------------
+
+
+def _in_force(request: ChangeRequest, province: str) -> Any:
+    """What the look-ups would give on the change's first day without it (None: nothing)."""
+    store = params.current_store()
+    prefix = province[:2]
+    if request.key in CONVERTERS:
+        try:
+            return store.resolve_field(prefix, request.key, request.valid_from).value
+        except DomainError:
+            return None
+    if request.key == "minimum_wage":
+        found = store.resolve_minimum_wage(request.region, request.valid_from, exact=True)
+    else:
+        assert request.year is not None
+        found = store.resolve_social_average_wage(request.region, request.year, request.valid_from, exact=True)
+    return found.value if found is not None else None
+
+
+def target_of(key: str, province: str, region: str = "", year: int | None = None) -> str:
+    """How the audit log names a parameter: key@province, with region and year for wages."""
+    where = region or province
+    return f"{key}@{where}" + (f"/{year}" if year is not None else "")
+
+
+def add_change(
+    session: Session, user: Any, form: Mapping[str, str], *, today: date, now: datetime, ip: str = ""
+) -> ProvinceParamEntry:
+    """Store a dated change of the owner's province (FieldErrors: nothing stored)."""
+    province = province_of(user)
+    request = read_change(form, province, today)
+    if request.valid_to is None and check_value(request.key, request.raw) == _in_force(request, province):
+        raise FieldErrors({"value": "与该日起适用的值相同，无需修改"})
+    entry = ProvinceParamEntry(
+        province=province, kind=KIND_SET, field=request.key, region=request.region, year=request.year,
+        valid_from=request.valid_from, valid_to=request.valid_to, value=request.raw, note=request.note,
+        user_id=getattr(user, "id", None), created_by=_actor(user), created_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    record(
+        session, user, "修改省级参数", target=target_of(request.key, province, request.region, request.year),
+        detail={"entry": entry.id, "valid_from": request.valid_from.isoformat(),
+                "valid_to": request.valid_to.isoformat() if request.valid_to else None,
+                "value": request.raw, "note": request.note},
+        ip=ip,
+    )
+    return entry
+
+
+def _own_entry(session: Session, province: str, entry_id: int) -> ProvinceParamEntry:
+    entry = session.get(ProvinceParamEntry, entry_id) if 0 < entry_id < 2**31 else None
+    if entry is None or entry.province != province:
+        raise NotFound("未找到该参数修改记录")
+    return entry
+
+
+def cancelled_ids(session: Session, province: str) -> set[int]:
+    return set(session.scalars(select(ProvinceParamEntry.ref_id).where(
+        ProvinceParamEntry.province == province, ProvinceParamEntry.kind == KIND_CANCEL
+    )))
+
+
+def cancel_change(
+    session: Session, user: Any, entry_id: int, *, today: date, now: datetime, ip: str = ""
+) -> ProvinceParamEntry:
+    """Withdraw a change that has not yet taken effect; one in force stays in the history
+    (a later change from a later day replaces it)."""
+    province = province_of(user)
+    entry = _own_entry(session, province, entry_id)
+    if entry.kind != KIND_SET:
+        raise NotFound("未找到该参数修改记录")
+    if entry.id in cancelled_ids(session, province):
+        raise DomainError("该修改已撤销")
+    assert entry.valid_from is not None
+    if entry.valid_from <= today:
+        raise DomainError("该修改已生效，不能撤销；如需调整，请新增一条自以后某日起的修改")
+    cancel = ProvinceParamEntry(
+        province=province, kind=KIND_CANCEL, field=entry.field, region=entry.region, year=entry.year,
+        valid_from=entry.valid_from, valid_to=entry.valid_to, value=entry.value, note="",
+        ref_id=entry.id, user_id=getattr(user, "id", None), created_by=_actor(user), created_at=now,
+    )
+    session.add(cancel)
+    record(session, user, "撤销省级参数修改", target=target_of(entry.field, province, entry.region, entry.year),
+           detail={"entry": entry.id, "valid_from": entry.valid_from.isoformat()}, ip=ip)
+    return cancel
+
+
+def confirmations(session: Session, province: str) -> dict[tuple[str, str], Any]:
+    """(table, region) → the shipped figures the owner confirmed last."""
+    rows = session.scalars(
+        select(ProvinceParamEntry)
+        .where(ProvinceParamEntry.province == province, ProvinceParamEntry.kind == KIND_CONFIRM)
+        .order_by(ProvinceParamEntry.id)
+    )
+    return {(row.field, row.region): row.value for row in rows}
+
+
+def is_confirmed(confirmed: Mapping[tuple[str, str], Any], table: str, region: str) -> bool:
+    """Confirmed when the figures confirmed are still the shipped ones (a release that
+    brings other demo figures needs another check)."""
+    shipped = params.current_store().shipped_figures(region[:2], table, region)
+    return shipped is not None and confirmed.get((table, region)) == shipped
+
+
+def confirm_figures(
+    session: Session, user: Any, table: str, region: str, *, now: datetime, ip: str = ""
+) -> ProvinceParamEntry:
+    """The office checked a region's shipped wage figures against the published ones: the
+    page stops marking them 演示数据，待核实."""
+    province = province_of(user)
+    if table not in TABLE_LABELS:
+        raise NotFound("未找到该参数")
+    if (region or "")[:2] != province[:2]:
+        raise Forbidden("只能核实本省（区、市）的数据")
+    store = params.current_store()
+    shipped = store.shipped_figures(province[:2], table, region)
+    if shipped is None or not store.demo_notice(province[:2]):
+        raise DomainError("该地区没有待核实的演示数据")
+    if is_confirmed(confirmations(session, province), table, region):
+        raise DomainError("该地区的数据已核实")
+    entry = ProvinceParamEntry(
+        province=province, kind=KIND_CONFIRM, field=table, region=region, value=shipped, note="",
+        user_id=getattr(user, "id", None), created_by=_actor(user), created_at=now,
+    )
+    session.add(entry)
+    record(session, user, "核实省级参数", target=target_of(table, province, region), detail={"figures": shipped}, ip=ip)
+    return entry
+
+
+def history(session: Session, province: str) -> Sequence[ProvinceParamEntry]:
+    """Every act on the province's parameters, newest first."""
+    return list(session.scalars(
+        select(ProvinceParamEntry).where(ProvinceParamEntry.province == province)
+        .order_by(ProvinceParamEntry.id.desc())
+    ))
+
+
+def _actor(user: Any) -> str:
+    name = getattr(user, "display_name", "") or ""
+    login = getattr(user, "login", "") or ""
+    return (f"{name}（{login}）" if name and login and name != login else name or login)[:100]
