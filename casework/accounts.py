@@ -101,7 +101,7 @@ def create_user(
             raise DomainError("用户名须为3至60位字母、数字或_.@-", "login")
         if unit_id is not None:
             raise DomainError("工作人员账号不关联单位", "unit_id")
-    if region_code or role in ("employer", "reviewer", "supervisor", "process_owner"):
+    if region_code or role in ("employer", "reviewer", "supervisor", "process_owner", "window_clerk"):
         regions.validate_region(region_code, field="region_code")
     check_password_rule(password)
     if find_user(session, text) is not None:

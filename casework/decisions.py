@@ -136,17 +136,23 @@ def decide(session: Session, system: System, user, task_id: str, data: ApprovalI
 def decision_context(session: Session, row) -> dict:
     """What the 审批 page shows: the step's options, the subject's material (a person's
     contract, certificates, attachments and months; or the case's figures), the unit's
-    年审申报撤回 / 年审认证反馈 requests (what a 撤回/反馈审核 decides on) and the
-    history of every decision on the case."""
+    年审申报撤回 / 年审认证反馈 requests (what a 撤回/反馈审核 decides on), the papers a
+    service window received for it (what a 属地审核 decides on) and the history of every
+    decision on the case."""
     from casework.case_requests import requests_of
     from casework.cases import summarize
     from casework.review import review_context
+    from casework.schemas.window import MATERIALS
+    from casework.window_acceptance import receipts_of, window_name
 
     requests = [
         (r, attachments_of(session, r.attachment_ids, row.case.unit_id)) for r in requests_of(session, row.case.id)
     ]
     return {
         "requests": requests,
+        "receipts": receipts_of(session, row.case.id),
+        "material_names": MATERIALS,
+        "window_name": window_name,
         "options": options(row.task.props),
         "material": review_context(session, row) if row.placement is not None else None,
         "summary": summarize(session, row.case),

@@ -33,6 +33,9 @@ STAFF = (
     ("supervisor_anshan", "supervisor", "210300", "鞍山市残疾人服务中心 业务主管"),
     ("reviewer_hangzhou", "reviewer", "330100", "杭州市残联 审核员"),
     ("supervisor_zhejiang", "supervisor", "330000", "浙江省残联 业务主管"),
+    # 003 窗口受理 (收受分离): county service windows that receive any unit's papers
+    ("window_xihu", "window_clerk", "330106", "杭州市西湖区残联服务窗口 窗口受理人员"),
+    ("window_binjiang", "window_clerk", "330108", "杭州市滨江区残联服务窗口 窗口受理人员"),
     ("reviewer_huhhot", "reviewer", "150100", "呼和浩特市残联 审核员"),
     ("reviewer_ulanqab", "reviewer", "150900", "乌兰察布市残联 审核员"),
     ("supervisor_nmg", "supervisor", "150000", "内蒙古自治区残联 业务主管"),

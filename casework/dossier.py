@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from casework import certificates, documents, uploads
 from casework.models import Attachment, CertificationCase, Placement
 from casework.placements import people_of
-from casework.scope import is_within_jurisdiction
+from casework.scope import is_within_jurisdiction, reads_case_files
 from domain.errors import NotFound
 from domain.id_number import mask_id_number
 
@@ -33,10 +33,11 @@ MARGIN = 15 * mm
 
 
 def case_in_jurisdiction(session: Session, user, case_id: int) -> CertificationCase:
-    """A case a staff user may open (its 残联 region in the user's jurisdiction); any
-    other is reported as missing, as review.task_for does for tasks."""
+    """A case a staff user may open (its 残联 region in the user's jurisdiction; not a
+    window clerk's, who never sees the people); any other is reported as missing, as
+    review.task_for does for tasks."""
     case = session.get(CertificationCase, case_id)
-    if case is None or not is_within_jurisdiction(case.region_code, user.region_code):
+    if case is None or not reads_case_files(user) or not is_within_jurisdiction(case.region_code, user.region_code):
         raise NotFound("未找到该案件，或不在您的管辖范围内")
     return case
 

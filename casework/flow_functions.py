@@ -329,6 +329,16 @@ def province_param(name: str):
     return value
 
 
+@register_script_function()
+def close_window_acceptance(acceptance_id: int, outcome: str, reason: str, declaration_problem: str) -> None:
+    """浙江 窗口受理 (workflows/330000): the end of a window receipt as the diagram reached
+    it — 不予受理, 属地审核退回, or 属地审核通过 (declared for the unit unless
+    `declaration_problem` says why not); the receipt records it and the unit is told."""
+    from casework.window_acceptance import close
+
+    close(current_step().session, acceptance_id, outcome, reason, declaration_problem, _now())
+
+
 # -- 年审申报撤回 / 年审认证反馈 (annual_certification.bpmn) --------------------------------
 def _close_request(request_id: int, status: str, reason: str):
     from casework.models import CaseRequest

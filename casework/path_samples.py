@@ -19,10 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from casework import cases, custom_forms, decisions, placements, process_rules, supervision
+from casework import (
+    cases,
+    custom_forms,
+    decisions,
+    placements,
+    process_rules,
+    supervision,
+    window_step,
+)
 from casework.case_requests import FEEDBACK, WITHDRAW
 from casework.case_requests import MESSAGES as REQUEST_MESSAGES
+from casework.schemas.window import MATERIALS, MODES
 from casework.tax_exchange import MESSAGE as TAX_MESSAGE
+from casework.window_acceptance import MESSAGE as WINDOW_MESSAGE
 from domain.params import params_for
 from engine.clock import CHINA_TZ
 from engine.path_check import Alternatives, PathReport, Samples, walk
@@ -53,6 +63,10 @@ FORM_SAMPLES: dict[str, Callable[[dict], Alternatives]] = {
     supervision.FORM_KEY: lambda props: [
         (label, {"supervision": action, "supervision_assignee": ""}) for action, label in supervision.ACTIONS.items()
     ][:1],
+    window_step.FORM_KEY: lambda props: [
+        ("受理", {"window_outcome": "accept", "window_reason": "", "window_materials": list(MATERIALS)}),
+        ("不予受理", {"window_outcome": "refuse", "window_reason": REASON, "window_materials": []}),
+    ],
 }
 
 def _custom_samples(props: dict) -> Alternatives:
@@ -90,6 +104,11 @@ MESSAGE_SAMPLES: dict[str, Alternatives] = {
        ((REQUEST_MESSAGES[WITHDRAW], "年审申报撤回"), (REQUEST_MESSAGES[FEEDBACK], "年审认证反馈"))},
     TAX_MESSAGE: [("税务部门反馈核对结果", {"consistent": True, "idempotency_key": "path-check"})],
     placements.REMOVE_MESSAGE: [("单位删除该人员", {})],
+    # 浙江 窗口受理: a county window (330106) receives a unit's papers
+    WINDOW_MESSAGE: [
+        (f"服务窗口{label}", {"acceptance_id": 0, "window_region": "330106", "immediate": mode == "immediate"})
+        for mode, label in MODES.items()
+    ],
 }
 
 
@@ -126,7 +145,7 @@ def function_samples(province: str) -> dict[str, Callable[..., Alternatives]]:
             "record_month_checks", "confirm_by_system", "submit_for_review", "apply_review", "notify_review_done",
             "reset_registration", "accept_review_result", "remove_placement", "return_declaration",
             "release_certificate", "mark_sent_to_tax", "refuse_request", "withdraw_certification",
-            "reopen_for_feedback",
+            "reopen_for_feedback", "close_window_acceptance",
         )},
     }
 

@@ -18,13 +18,27 @@ from sqlalchemy import ColumnElement, and_, true
 from domain.errors import DomainError, NotFound
 
 __all__ = [
+    "WINDOW_CLERK",
     "Forbidden",
     "NotFound",
     "ancestors",
     "is_within_jurisdiction",
+    "reads_case_files",
     "region_prefix",
     "within_jurisdiction",
 ]
+
+
+# 窗口受理人员 (003 收受分离): staff who receive a unit's papers at a service window, for
+# any unit, while the unit's own jurisdiction handles the case. Their jurisdiction is their
+# window's county; they see a unit's minimum data, never its people or their files.
+WINDOW_CLERK = "window_clerk"
+
+
+def reads_case_files(user: Any) -> bool:
+    """Whether a staff user may open a case's people and files in their jurisdiction (the
+    电子案卷, attachments): everyone who handles cases, not a window clerk."""
+    return getattr(user, "role", "") not in ("", "employer", WINDOW_CLERK)
 
 
 class Forbidden(DomainError):

@@ -2,8 +2,10 @@
 
 Process owners name lanes in Chinese in the modeler. One table (`lane_role`, kept in the
 database so every process agrees) maps a lane name to a role code; a province that wants a
-new kind of worker (say 窗口受理人员) adds a row, and a diagram may then use that lane.
-The four rows below are the defaults every database starts with (migration 0004).
+new kind of worker adds a row, and a diagram may then use that lane. The rows below are
+the defaults every database starts with (migrations 0004 and 0010): 窗口受理人员 is the
+county window's clerk of 003 (收受分离: receives a unit's paper materials, any unit's,
+while the unit's own jurisdiction handles the case).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ DEFAULT_LANES: dict[str, tuple[str, bool]] = {
     "用人单位": (EMPLOYER_ROLE, False),
     "残联业务人员": ("reviewer", True),
     "业务主管": ("supervisor", True),
+    "窗口受理人员": ("window_clerk", True),
     "系统": (SYSTEM_ROLE, False),
 }
 

@@ -5,6 +5,8 @@ earliest due timer. Nothing here reads serialized state later; readers use the r
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +20,14 @@ from engine.service_task import REQUEST_KEY, DeferredServiceTask
 from engine.specs import task_properties
 
 OUTBOXED_KEY = "outboxed"
+# A task property naming the data variable that holds the region code its inbox row gets
+# (say `window_region`): 003's 收受分离, where the window that received a unit's papers
+# is in another county (or province) than the unit, and its clerks, not the unit's
+# reviewers, must find the task. Without it a row gets the instance's region.
+REGION_FROM = "region_from"
+REGION_CODE = re.compile(r"\d{6}")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class ReadyTask:
     role: str
     due_at: datetime | None
     props: dict  # the task's diagram properties: a form's settings (outcomes, labels, ...)
+    region: str = ""  # the region its inbox row gets ("" = the instance's jurisdiction)
 
 
 @dataclass(frozen=True)
@@ -54,9 +65,27 @@ def ready_human_tasks(wf: BpmnWorkflow, lanes: LaneTable) -> list[ReadyTask]:
                 role=lanes.roles.get(spec.lane, SYSTEM_ROLE) if spec.lane else SYSTEM_ROLE,
                 due_at=_boundary_timer_due(task),
                 props=props,
+                region=task_region(task, props),
             )
         )
     return tasks
+
+
+def task_region(task, props: dict) -> str:
+    """The region named by the task's `region_from` variable, or "" (the instance's).
+
+    The diagram check makes sure the variable has a source; if its value is still not a
+    6-digit code when the task becomes ready, the task stays with the instance's own
+    jurisdiction (logged): a task in the unit's inbox is better than a task in nobody's."""
+    name = (props.get(REGION_FROM) or "").strip()
+    if not name:
+        return ""
+    value = task.data.get(name)
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if REGION_CODE.fullmatch(text):
+        return text
+    log.warning("task %s: %s=%r is no region code; the instance's region is used", task.task_spec.name, name, value)
+    return ""
 
 
 def _boundary_timer_due(task) -> datetime | None:

@@ -34,7 +34,7 @@ from engine.projection import ReadyTask, new_service_requests, next_timer_due, r
 from engine.script_engine import QuotaScriptEngine
 from engine.serializer import StateSerializer
 from engine.service_task import DeferredServiceTask
-from engine.specs import SpecRegistry
+from engine.specs import ParsedSpec, SpecRegistry
 from engine.stages import Stage, progress, stage_order
 from engine.step_store import (
     LOAD_JOB,
@@ -379,7 +379,7 @@ class Runtime:
                     "form": task.form,
                     "props": task.props,
                     "role": task.role,
-                    "region_code": instance.region_code,
+                    "region_code": task.region or instance.region_code,
                     "case_ref": instance.case_ref,
                     "case_id": instance.case_id,
                     "subject_ref": instance.subject_ref,
@@ -428,9 +428,10 @@ def interrupt(wf: BpmnWorkflow, before: set) -> None:
                 other.cancel()
 
 
-def message_definition(wf: BpmnWorkflow, name: str):
+def message_definition(wf: BpmnWorkflow | ParsedSpec, name: str):
     """The diagram's definition of the message called `name` (its own class, which the
-    engine compares by), or None if the diagram knows no such message."""
+    engine compares by), or None if the diagram knows no such message. A parsed version
+    answers too: whether a diagram catches a message anywhere, before any instance runs."""
     for spec in [wf.spec, *wf.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             definition = getattr(task_spec, "event_definition", None)

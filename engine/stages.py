@@ -5,12 +5,17 @@ are listed in the order the flow first reaches them from the start event, so a p
 that adds a stage to its diagram shows it without a code change. An instance's progress:
 a stage is current while one of its tasks waits (ready, running or waiting), done once
 one of its tasks completed and none waits, to do otherwise.
+
+A stage only an exception path reaches (a boundary event's flow: 浙江's 窗口受理 and
+属地审核, entered when a window receives the unit's papers) is not every case's way: the
+progress shows it once the case gets there, never as a step still to do.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -75,14 +80,50 @@ def _ordered(spec, subprocess_specs: dict, entered: set[str]) -> list[tuple[str,
     return sorted(first.items(), key=lambda item: item[1])
 
 
+def exceptional_stages(spec, subprocess_specs: dict | None = None) -> set[str]:
+    """The stages no task on the normal flow carries: every task of theirs lies behind a
+    boundary event (the flows that leave a task when an event interrupts or escalates it)."""
+    subprocess_specs = subprocess_specs or {}
+    everywhere: set[str] = set()
+    normal: set[str] = set()
+
+    def walk(process, entered: frozenset[str]) -> None:
+        everywhere.update(filter(None, map(_stage, process.task_specs.values())))
+        seen, stack = set(), [process.start]
+        while stack:
+            task_spec = stack.pop()
+            if task_spec.name in seen or isinstance(task_spec, BoundaryEvent):
+                continue
+            seen.add(task_spec.name)
+            normal.add(_stage(task_spec))
+            inner_id = getattr(task_spec, "spec", None)
+            if isinstance(inner_id, str) and inner_id in subprocess_specs and inner_id not in entered:
+                walk(subprocess_specs[inner_id], entered | {inner_id})
+            stack.extend(task_spec.outputs)
+
+    walk(spec, frozenset())
+    return everywhere - normal - {""}
+
+
 def progress(wf: BpmnWorkflow) -> list[Stage]:
     current, reached = set(), set()
     for task in wf.get_tasks(state=WAITING | TaskState.COMPLETED):
-        stage = task_properties(task.task_spec).get("stage", "").strip()
+        if isinstance(task.task_spec, BoundaryEvent) and task.has_state(TaskState.COMPLETED) and task.parent:
+            # an event that interrupted a step ended it: the unit's 按比例安置登记 is behind
+            # it once a window received its papers, though nobody completed the step
+            reached |= {_stage(t.task_spec) for t in task.parent.children if not isinstance(t.task_spec, BoundaryEvent)}
+        stage = _stage(task.task_spec)
         if not stage:
             continue
         (current if task.has_state(WAITING) else reached).add(stage)
+    reached.discard("")
+    hidden = exceptional_stages(wf.spec, wf.subprocess_specs) - current - reached
     return [
         Stage(name, "current" if name in current else "done" if name in reached else "todo")
         for name in stage_order(wf.spec, wf.subprocess_specs)
+        if name not in hidden
     ]
+
+
+def _stage(task_spec) -> str:
+    return task_properties(task_spec).get("stage", "").strip()

@@ -415,6 +415,23 @@ class _Checker:
                     problem = f"表单“{form}”无法检查：{exc}"
             if problem:
                 self.add(element, f"{_label(task)}：{problem}")
+            self.check_task_region(task, props)
+
+    def check_task_region(self, task, props: dict[str, str]) -> None:
+        """`region_from` names the variable whose region code the task's inbox row gets
+        (engine.projection): a variable nothing writes would quietly send the task to the
+        unit's jurisdiction instead of, say, the window that received the papers."""
+        if "region_from" not in props:
+            return
+        name = (props.get("region_from") or "").strip()
+        where = f"{_label(task)}的属性region_from"
+        if not name.isidentifier() or "__" in name:
+            self.add(task.get("id"), f"{where}须是一个变量名（保存行政区划代码的变量，例如 window_region）")
+        elif name not in self.known:
+            self.add(
+                task.get("id"),
+                f"{where}指定的变量“{name}”在流程中没有来源（不是立案时提供的数据，也不是任何表单、脚本、服务任务或消息写入的数据）",
+            )
 
     # -- rule 4: service tasks ---------------------------------------------------------
     def check_service_tasks(self, process) -> None:

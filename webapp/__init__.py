@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         tax,
         units,
         verify,
+        window,
     )
 
     settings = settings or Settings.from_env()
@@ -64,6 +65,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, process_catalog, process_paths, province_params, verify, api):
+    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
         module.init_app(app)
     return app

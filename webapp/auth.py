@@ -82,6 +82,8 @@ staff_required = role_required(*STAFF_ROLES)
 def landing_url(user) -> str:
     if user.role == "process_owner":  # no lane of its own: its work is 流程管理
         return url_for("processes.index")
+    if user.role == "window_clerk":  # a window's work starts with a unit at the counter
+        return url_for("window.index")
     return url_for("home.index") if user.role == "employer" else url_for("review.inbox")
 
 

@@ -25,7 +25,9 @@ def index():
     summary = cases.summarize(db(), case, system().today())
     progress = [{"name": s.name, "state": s.state} for s in cases.stages(db(), system(), case)]
     from casework.notices import latest_for_unit
+    from casework.window_acceptance import receipts_of, where_now, window_name
 
+    receipts = receipts_of(db(), case.id)
     return render_template(
         "home/index.html",
         years=cases.case_years(db(), case.unit, system().settings.business_year),
@@ -34,6 +36,9 @@ def index():
         progress=progress,
         notices=latest_for_unit(db(), case.unit, limit=8),
         period_help=PERIOD_HELP,
+        receipts=receipts,
+        window_name=window_name,
+        where=where_now(db(), case) if any(r.is_open for r in receipts) else "",
     )
 
 

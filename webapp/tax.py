@@ -3,9 +3,10 @@ receipt, and the tax side's check; filterable, paged, exportable to Excel."""
 
 from __future__ import annotations
 
+from functools import wraps
 from io import BytesIO
 
-from flask import Blueprint, Flask, render_template, request, send_file
+from flask import Blueprint, Flask, abort, render_template, request, send_file
 from flask_login import current_user
 
 from casework import tax_exchange
@@ -13,11 +14,25 @@ from casework.exports import tax_workbook
 from casework.models.tax_submission import STATUS_HELP, STATUS_NAMES
 from casework.schemas import parse
 from casework.schemas.tax import TaxQuery
+from casework.scope import reads_case_files
 from domain.errors import DomainError
 from webapp.extensions import db
-from webapp.review import staff_required
+from webapp.review import staff_required as inbox_staff
 
 bp = Blueprint("tax", __name__, url_prefix="/review/tax")
+
+
+def staff_required(view):
+    """Staff who handle cases: a window clerk receives papers and sends nothing to tax."""
+
+    @inbox_staff
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not reads_case_files(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _query() -> tuple[TaxQuery | None, dict, dict]:

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from casework import previews, uploads
 from casework import units as unit_service
+from casework.scope import reads_case_files
 from domain import regions
 from domain.errors import FieldErrors
 from webapp.auth import employer_required, staff_required
@@ -260,6 +261,8 @@ def _scope() -> dict:
         if current_user.unit_id is None:
             abort(404)
         return {"unit_id": current_user.unit_id}
+    if not reads_case_files(current_user):  # a window clerk: no unit's files at all
+        abort(404)
     return {"region_code": current_user.region_code or ""}
 
 

@@ -15,6 +15,7 @@ from casework.models.province_param import ProvinceParamEntry
 from casework.models.tax_submission import TaxSubmission
 from casework.models.unit import RelatedUnit, Unit
 from casework.models.web_session import WebSession
+from casework.models.window_acceptance import WindowAcceptance
 
 __all__ = [
     "ApiToken",
@@ -37,4 +38,5 @@ __all__ = [
     "UsedCaptcha",
     "User",
     "WebSession",
+    "WindowAcceptance",
 ]

@@ -17,6 +17,7 @@ ROLE_NAMES = {
     "employer": "用人单位",
     "reviewer": "残联业务人员",
     "supervisor": "业务主管",
+    "window_clerk": "窗口受理人员",
     "process_owner": "流程管理员",
     "oversight": "统管",
     "admin": "系统管理员",

@@ -44,7 +44,8 @@ def app(tmp_path: Path, database_url, simulator_url):
     app.extensions["quotacert"].close()
 
 
-@pytest.mark.parametrize("login", ["91210302052118596L", "reviewer_anshan"], ids=["employer", "reviewer"])
+@pytest.mark.parametrize("login", ["91210302052118596L", "reviewer_anshan", "window_xihu"],
+                         ids=["employer", "reviewer", "window_clerk"])
 def test_every_operation_answers_as_documented(app, login):
     headers = api_login(app.test_client(), login)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

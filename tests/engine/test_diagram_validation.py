@@ -38,7 +38,8 @@ def rules() -> DiagramRules:
             "annual_certification": frozenset({"case_id", "pledge_read", "declared_by_staff"}),
             "placement_review": frozenset({"placement_id"}),
         },
-        time_limits={"manual_review": 10, "send_to_tax": 20, "feedback": 7, "certificate_download_after": 3},
+        time_limits={"manual_review": 10, "send_to_tax": 20, "feedback": 7, "certificate_download_after": 3,
+                     "window_acceptance": 3},
         params={"withdrawal_needs_supervisor": False},
     )
 

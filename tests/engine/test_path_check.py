@@ -40,6 +40,8 @@ def shipped(name: str) -> str:
     ("150000/annual_certification.bpmn", "150000", set()),
     # nationally a withdrawal needs no supervisor (withdrawal_needs_supervisor false)
     ("annual_certification.bpmn", "", {"withdraw_confirm", "withdraw_confirmed"}),
+    # 浙江 too; its window path (窗口受理, the 3-day escalation, 属地审核) is walked in full
+    ("330000/annual_certification.bpmn", "330000", {"withdraw_confirm", "withdraw_confirmed"}),
 ])
 def test_every_shipped_diagram_walks_to_its_ends(name: str, province: str, closed: set[str]) -> None:
     report = path_samples.check_paths(parsed(shipped(name)), province, START)
@@ -56,6 +58,15 @@ def test_each_decision_outcome_and_timer_is_walked() -> None:
     assert {"年审认证审核：年审认证审核通过", "年审认证审核：退回修改"} <= texts
     assert any(t.startswith("时限到期：20个工作日未发送") for t in texts)  # the boundary timer on 发送税务部门
     assert "税务反馈不一致处理：维持原报送结果" in texts
+
+
+def test_the_window_path_is_walked_with_the_window_samples() -> None:
+    report = path_samples.check_paths(parsed(shipped("330000/annual_certification.bpmn")), "330000", START)
+    texts = {step.text for path in report.paths for step in path.steps}
+    assert {"收到消息：服务窗口当场受理", "收到消息：服务窗口暂缓受理", "窗口受理：受理", "窗口受理：不予受理",
+            "属地审核：审核通过（代单位完成申报）", "属地审核：退回单位"} <= texts
+    assert any(t.startswith("时限到期：3个工作日未受理") for t in texts)
+    assert {"window_finished", "window_finished_end", "window_supervised_end"} <= report.reached
 
 
 def test_a_condition_on_data_no_step_before_produced_stops_the_walk_at_its_gateway() -> None:

@@ -10,4 +10,5 @@ from webapp.api import (  # noqa: F401
     tax,
     units,
     verify,
+    window,
 )

@@ -12,6 +12,7 @@ from casework import review, task_forms, verification
 from casework.decisions import history
 from casework.schemas import answers
 from casework.schemas.review import AssignInput, TaskQuery
+from casework.scope import reads_case_files
 from domain.id_number import mask_id_number
 from webapp.api import api_user, bp, login_required, spec
 from webapp.api.serialize import certificate_json, contract_json, month_json
@@ -85,7 +86,7 @@ def task(task_id: str):
         body["months"] = [month_json(m) for m in sorted(p.months, key=lambda m: m.month)]
         materials = verification.claim_materials(db(), p)
         body["materials"] = {name: [a.id for a in files] for name, files in materials.items() if files}
-    body["history"] = [
+    body["history"] = [] if not reads_case_files(api_user()) else [
         {"step": d.step, "form": d.form, "outcome": d.outcome, "outcome_label": d.outcome_label, "reason": d.reason,
          "actor": d.actor_name or d.actor, "role": d.role, "at": d.at.isoformat() if d.at else None}
         for d in history(db(), row.case.id)

@@ -8,10 +8,12 @@ from flask import jsonify, request
 from casework import tax_exchange
 from casework.schemas import answers
 from casework.schemas.tax import TaxCheckInput, TaxQuery
+from casework.scope import WINDOW_CLERK
 from webapp.api import ApiError, api_user, bp, login_required, spec
 from webapp.extensions import db, system
 
-staff_only = login_required(allowed=lambda: system().runtime.lanes.staff_roles)
+# staff who handle cases (a window clerk receives papers and sends nothing to tax)
+staff_only = login_required(allowed=lambda: system().runtime.lanes.staff_roles - {WINDOW_CLERK})
 
 
 def submission_row(row, unit) -> dict:
