@@ -23,7 +23,7 @@ from typing import Literal
 from lxml import etree
 
 from casework.task_forms import title_of
-from engine.validation import BPMN_NS, FLOW_NODE_KINDS, MAX_DEPTH, SPIFF_NS
+from engine.validation import BPMN_NS, FLOW_NODE_KINDS, SPIFF_NS, read_bpmn_root
 
 Status = Literal["added", "removed", "changed"]
 STATUS_NAMES: dict[str, str] = {"added": "新增", "removed": "删除", "changed": "修改"}
@@ -118,21 +118,10 @@ def _cut(value: str) -> str:
 
 
 def read_bpmn(xml: str):
-    """The document's root, read without DTD, entities or network; ValueError in Chinese."""
-    if re.search(r"<!\s*(DOCTYPE|ENTITY)", xml or "", re.IGNORECASE):
-        raise ValueError("流程图含有DOCTYPE或实体声明，不予读取")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
-    try:
-        root = etree.fromstring((xml or "").encode("utf-8"), parser)
-    except (etree.LxmlError, ValueError) as exc:
-        raise ValueError(f"流程图不是有效的XML：{exc}") from None
-    depth = 0
-    for event, _el in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth > MAX_DEPTH:
-            raise ValueError("流程图的元素嵌套层数过多")
-    if root.tag != _bpmn("definitions"):
-        raise ValueError("不是BPMN 2.0流程图")
+    """The document's root, read as the publishing check reads uploads; ValueError in Chinese."""
+    root, problems = read_bpmn_root(xml or "")
+    if root is None:
+        raise ValueError(problems[0].message if problems else "流程图无法读取")
     return root
 
 

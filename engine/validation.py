@@ -149,6 +149,15 @@ def check_diagram(
         return None, [Problem("", f"流程图无法检查（{type(exc).__name__}：{exc}），请检查文件后重新上传")]
 
 
+def read_bpmn_root(data: bytes | str, filename: str = "diagram.bpmn"):
+    """A stored or uploaded document's root, read the one way this module reads uploads
+    (size, encoding, no DTD or entities, nesting depth, a bpmn:definitions root): (root,
+    []) or (None, the problems in Chinese). Other readers of a diagram's XML (the version
+    diff) call this rather than keep their own copy of those rules."""
+    checker = _Checker(DiagramRules(lanes=LaneTable()), filename)
+    return checker.read_xml(data), checker.problems
+
+
 # -- helpers -------------------------------------------------------------------------------
 
 
