@@ -18,9 +18,9 @@ import keyword
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from sqlalchemy.orm import Session
 
 from casework.audit import record
@@ -217,10 +217,6 @@ def _checked_flag(label: str):
 def _annotation(f: Field_) -> tuple[Any, Any]:
     """(type, default) of a field. A missing field is validated like a blank one (so a
     required one says 请填写/请选择 with its label); an optional number or date is None."""
-    from typing import Annotated
-
-    from pydantic import AfterValidator
-
     blank = Field(default="", validate_default=True)
     if f.kind in ("textfield", "textarea"):
         return text(f.label, required=f.required, max_len=f.max_len), blank
