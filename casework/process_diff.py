@@ -23,6 +23,7 @@ from typing import Literal
 from lxml import etree
 
 from casework.task_forms import title_of
+from engine.decisions import decision_elements, decision_infos, parse_dmn_text
 from engine.validation import BPMN_NS, FLOW_NODE_KINDS, SPIFF_NS, read_bpmn_root
 
 Status = Literal["added", "removed", "changed"]
@@ -238,11 +239,40 @@ def _list_change(was: str, now: str) -> str:
     return "；".join(parts)
 
 
-def compare(old_xml: str, new_xml: str) -> DiagramDiff:
-    """The elements added, removed and changed from `old_xml` to `new_xml` (by id)."""
+def decisions_of(dmn: str) -> dict[str, Element]:
+    """A version's decision tables as elements: name, hit policy, columns and each rule
+    (conditions → results), so a changed cell shows as a changed rule."""
+    if not dmn.strip():
+        return {}
+    try:
+        root = parse_dmn_text(dmn)
+    except etree.LxmlError as exc:
+        raise ValueError(f"决策表无法读取：{exc}") from None
+    ns = etree.QName(root).namespace
+    found = {}
+    for decision, info in zip(decision_elements(root), decision_infos(root), strict=True):
+        facts = {
+            "名称": info.name,
+            "命中策略": info.hit_policy,
+            "输入列": "、".join(f"{c.label or c.id}（{c.text}）" for c in info.inputs),
+            "输出列": "、".join(f"{c.label or c.id}（{c.text}）" for c in info.outputs),
+        }
+        for number, rule in enumerate(decision.iterfind(f"{{{ns}}}decisionTable/{{{ns}}}rule"), start=1):
+            cells = [_text(c.find(f"{{{ns}}}text")) or "-" for c in rule.iterfind(f"{{{ns}}}inputEntry")]
+            results = [_text(c.find(f"{{{ns}}}text")) for c in rule.iterfind(f"{{{ns}}}outputEntry")]
+            facts[f"第{number}条规则"] = f"条件 {' | '.join(cells)}；结果 {' | '.join(results)}"
+        found[info.id] = Element(info.id, "decision", "决策表", info.name, facts)
+    return found
+
+
+def compare(old_xml: str, new_xml: str, old_dmn: str = "", new_dmn: str = "") -> DiagramDiff:
+    """The elements added, removed and changed from `old_xml` to `new_xml` (by id), and
+    the decision tables from `old_dmn` to `new_dmn`."""
     diff = DiagramDiff()
     try:
         old, new = elements_of(old_xml), elements_of(new_xml)
+        old.update(decisions_of(old_dmn))
+        new.update(decisions_of(new_dmn))
     except ValueError as exc:
         diff.error = str(exc)
         return diff

@@ -96,9 +96,12 @@ def version_for(session: Session, user, version_id: int) -> SpecVersion:
 def save_draft(
     session: Session, registry: SpecRegistry, user, data: bytes | str, *,
     process_id: str | None, source: str, note: str = "", filename: str = "", ip: str = "",
+    dmn: bytes | str = "",
 ) -> SpecVersion:
-    """Check a diagram and keep it as a draft of the province (SpecError lists its problems).
-    With `process_id` the diagram must define that process; without, any the country ships."""
+    """Check a diagram with its decision tables (`dmn`, one DMN document, "" for none) and
+    keep them as a draft of the province (SpecError lists the problems, each naming its
+    BPMN element or decision). With `process_id` the diagram must define that process;
+    without, any the country ships."""
     province = province_of(user)
     if source not in SOURCE_NAMES or source == "file":
         raise DomainError("来源不正确")
@@ -107,15 +110,21 @@ def save_draft(
         raise NotFound("未找到该流程")
     if len(data.encode("utf-8") if isinstance(data, str) else data) > MAX_UPLOAD_BYTES:
         raise SpecError(f"文件过大（上限{MAX_UPLOAD_BYTES // 1_000_000} MB）")
+    if len(dmn.encode("utf-8") if isinstance(dmn, str) else dmn) > MAX_UPLOAD_BYTES:
+        raise SpecError(f"决策表文件过大（上限{MAX_UPLOAD_BYTES // 1_000_000} MB）")
     try:
         xml = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise SpecError("文件不是UTF-8编码的BPMN文件") from None
+    try:
+        tables = dmn.decode("utf-8") if isinstance(dmn, bytes) else dmn
+    except UnicodeDecodeError:
+        raise SpecError("决策表文件不是UTF-8编码的DMN文件") from None
     name = f"{province}/{process_id or filename or 'diagram'}.bpmn"[:200]
     before = set(session.scalars(select(SpecVersion.id).where(SpecVersion.province == province)))
     version = registry.add_version(
         session, xml, name, province, source=source, actor=user.login, note=note.strip(),
-        expected_process_id=process_id, process_ids=known,
+        expected_process_id=process_id, process_ids=known, dmn=tables,
     )
     if version.id not in before:
         version.filename = f"{province}/{version.process_id}.bpmn"
@@ -131,7 +140,8 @@ def publish(session: Session, registry: SpecRegistry, user, version_id: int, now
     version = version_for(session, user, version_id)
     if version.province != province:
         version = save_draft(session, registry, user, version.bpmn_xml, process_id=version.process_id,
-                             source="upload", note=f"复制全国默认流程V{version.number}", ip=ip)
+                             source="upload", note=f"复制全国默认流程V{version.number}", ip=ip,
+                             dmn=version.dmn_xml)
     report = path_check(session, registry, version, now)
     if report.problems:
         raise SpecError(f"路径检查未通过（共走了{len(report.paths)}条路径）", report.problems)

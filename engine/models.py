@@ -28,7 +28,7 @@ DRAFT, PUBLISHED = "draft", "published"
 
 
 class SpecVersion(Base, Timestamped):
-    """One distinct BPMN file content: a version of a process for a province (or national)."""
+    """One distinct BPMN (+ DMN) content: a version of a process for a province (or national)."""
 
     __tablename__ = "spec_version"
     __table_args__ = (UniqueConstraint("process_id", "province", "content_hash"),)
@@ -39,6 +39,9 @@ class SpecVersion(Base, Timestamped):
     content_hash: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(200))
     bpmn_xml: Mapped[str] = mapped_column(Text)
+    # the version's DMN document (decision tables its business-rule tasks call); "" = none.
+    # Part of the version's content: a running case keeps the rules it started with.
+    dmn_xml: Mapped[str] = mapped_column(Text, default="", server_default="")
     name: Mapped[str] = mapped_column(String(200), default="")
     # the published version in force for (process_id, province); at most one per pair
     is_current: Mapped[bool] = mapped_column(default=True)

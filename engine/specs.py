@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import DomainError
+from engine.decisions import decision_elements, parse_dmn_text, split_decisions
 from engine.lanes import LaneTable, load_lanes
 from engine.models import DRAFT, PUBLISHED, SpecVersion
 from engine.parser import QuotaBpmnParser
@@ -56,14 +57,22 @@ class ParsedSpec:
     lanes: tuple[str, ...]
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_hash(text: str, dmn: str = "") -> str:
+    """A version's identity: its diagram and, when it has them, its decision tables (a
+    diagram without tables hashes as it always did, so existing versions keep theirs)."""
+    content = text if not dmn else f"{text}\n<!-- decision tables -->\n{dmn}"
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def parse_bpmn(xml: str, filename: str = "diagram.bpmn") -> tuple[str, object, dict]:
-    """Parse one BPMN document holding one executable process; return (id, spec, subspecs)."""
+def parse_bpmn(xml: str, filename: str = "diagram.bpmn", dmn: str = "") -> tuple[str, object, dict]:
+    """Parse one BPMN document holding one executable process, with the version's DMN
+    document (its decision tables, split one per decision as the parser needs); return
+    (id, spec, subspecs)."""
     parser = QuotaBpmnParser()
     try:
+        if dmn.strip():
+            for document in split_decisions(parse_dmn_text(dmn)):
+                parser.add_dmn_xml(document, filename=f"{decision_elements(document)[0].get('id')}.dmn")
         parser.add_bpmn_str(xml.encode("utf-8"), filename=filename)
         process_ids = [
             pid for pid in parser.get_process_ids() if parser.get_process_parser(pid).process_executable
@@ -145,20 +154,21 @@ class SpecRegistry:
     # -- checking ---------------------------------------------------------------------
     def check(
         self, session: Session, data: bytes | str, filename: str, expected_process_id: str | None = None,
-        *, process_ids: frozenset[str] | None = None,
+        *, process_ids: frozenset[str] | None = None, dmn: str = "",
     ) -> tuple[str | None, list[Problem]]:
-        """(process id, problems) of a diagram; never raises for any bytes. Without full
-        rules (the engine's own tests) only parsing, lanes and forms are checked."""
+        """(process id, problems) of a diagram and its decision tables; never raises for
+        any bytes. Without full rules (the engine's own tests) only parsing, lanes and
+        forms are checked."""
         if self.rules is not None:
             rules = self.rules(session)
             if process_ids is not None:
                 rules = replace(rules, process_ids=process_ids)
-            checked, problems = check_diagram(data, filename, rules, expected_process_id)
+            checked, problems = check_diagram(data, filename, rules, expected_process_id, dmn=dmn)
             return (checked.process_id if checked else None), problems
         try:
             xml = data.decode("utf-8") if isinstance(data, bytes) else data
-            process_id, spec, subprocess_specs = parse_bpmn(xml, filename)
-        except (SpecError, UnicodeDecodeError) as exc:
+            process_id, spec, subprocess_specs = parse_bpmn(xml, filename, dmn)
+        except (SpecError, UnicodeDecodeError, ValueError) as exc:
             return None, [Problem("", getattr(exc, "message", "文件不是UTF-8编码的文本"))]
         problems = diagram_problems(spec, subprocess_specs, load_lanes(session), self.form_rule)
         return process_id, [Problem("", p) for p in problems]
@@ -188,8 +198,10 @@ class SpecRegistry:
             rel = path.relative_to(self.workflows_dir)
             present.add(str(rel))
             province = rel.parts[0] if len(rel.parts) > 1 else ""
+            tables = path.with_suffix(".dmn")
             try:  # checked before anything is written
-                version = self._load_file(session, path.read_bytes(), str(rel), province, now)
+                dmn = tables.read_bytes() if tables.is_file() else b""
+                version = self._load_file(session, path.read_bytes(), str(rel), province, now, dmn)
             except SpecError as exc:
                 self.rejected[str(rel)] = exc.message
                 log.error("diagram %s refused, not loaded (流程图未加载): %s", rel, exc.message)
@@ -206,61 +218,74 @@ class SpecRegistry:
                 log.warning("diagram %s removed: province %s back to the national default", gone.filename, gone.province)
         return added
 
-    def _load_file(self, session: Session, data: bytes, filename: str, province: str, now) -> SpecVersion | None:
-        if len(data) > 5_000_000:
+    def _load_file(
+        self, session: Session, data: bytes, filename: str, province: str, now, dmn_data: bytes = b""
+    ) -> SpecVersion | None:
+        """A shipped diagram and its decision tables (`<name>.dmn` beside `<name>.bpmn`)."""
+        if len(data) > 5_000_000 or len(dmn_data) > 5_000_000:
             raise SpecError(f"{filename}：文件过大")
         try:
-            xml = data.decode("utf-8")
+            xml, dmn = data.decode("utf-8"), dmn_data.decode("utf-8")
         except UnicodeDecodeError:
             raise SpecError(f"{filename}：文件不是UTF-8编码的文本") from None
-        process_id = self._checked(session, xml, filename)
-        digest = content_hash(xml)
+        process_id = self._checked(session, xml, filename, dmn=dmn)
+        digest = content_hash(xml, dmn)
         if self._same_content(session, process_id, province, digest) is not None:
             return None
         in_force = self._in_force(session, process_id, province)
         owner_chose = in_force is not None and in_force.source != SOURCE_FILE
         return self._add(
             session, xml, filename, process_id, province, digest,
-            source=SOURCE_FILE, actor="", note="随系统发布的流程文件", publish=not owner_chose, now=now,
+            source=SOURCE_FILE, actor="", note="随系统发布的流程文件", publish=not owner_chose, now=now, dmn=dmn,
         )
 
     def register(
-        self, session: Session, xml: str, filename: str, province: str = ""
+        self, session: Session, xml: str, filename: str, province: str = "", dmn: str = ""
     ) -> list[SpecVersion]:
-        """Check a diagram and put it in force now (tests, CLI): a new content is a new
-        version, a known one is put back in force without a new row."""
-        process_id = self._checked(session, xml, filename)
-        digest = content_hash(xml)
+        """Check a diagram (and its decision tables) and put it in force now (tests, CLI):
+        a new content is a new version, a known one is put back in force without a new row."""
+        process_id = self._checked(session, xml, filename, dmn=dmn)
+        digest = content_hash(xml, dmn)
         existing = self._same_content(session, process_id, province, digest)
         if existing is not None:
             if not existing.is_current:
                 self._make_current(session, existing)
             return []
-        return [self._add(session, xml, filename, process_id, province, digest, source=SOURCE_FILE, actor="", note="", publish=True, now=None)]
+        return [
+            self._add(
+                session, xml, filename, process_id, province, digest,
+                source=SOURCE_FILE, actor="", note="", publish=True, now=None, dmn=dmn,
+            )
+        ]
 
     def add_version(
         self, session: Session, xml: str, filename: str, province: str, *,
         source: str, actor: str, note: str = "", expected_process_id: str | None = None,
-        process_ids: frozenset[str] | None = None,
+        process_ids: frozenset[str] | None = None, dmn: str = "",
     ) -> SpecVersion:
-        """Store a process owner's diagram as a draft (a known content answers its existing
-        version). Only a diagram that passes every check is stored: a draft can always be
-        published as it is, given the same rules."""
+        """Store a process owner's diagram and decision tables as a draft (a known content
+        answers its existing version). Only what passes every check is stored: a draft can
+        always be published as it is, given the same rules."""
         process_id = self._checked(
-            session, xml, filename, expected_process_id=expected_process_id, process_ids=process_ids
+            session, xml, filename, expected_process_id=expected_process_id, process_ids=process_ids, dmn=dmn
         )
-        digest = content_hash(xml)
+        digest = content_hash(xml, dmn)
         existing = self._same_content(session, process_id, province, digest)
         if existing is not None:
             return existing
-        return self._add(session, xml, filename, process_id, province, digest, source=source, actor=actor, note=note, publish=False, now=None)
+        return self._add(
+            session, xml, filename, process_id, province, digest,
+            source=source, actor=actor, note=note, publish=False, now=None, dmn=dmn,
+        )
 
     def publish(self, session: Session, version: SpecVersion, actor: str, now: datetime) -> SpecVersion:
         """Put a stored version in force for its province, checked again against today's
         rules (a lane or a form may have gone since it was saved). Instances already
         running stay on the version they started on; new cases take this one, in every
         web and worker process, since `current` reads the database."""
-        self._checked(session, version.bpmn_xml, version.filename, expected_process_id=version.process_id)
+        self._checked(
+            session, version.bpmn_xml, version.filename, expected_process_id=version.process_id, dmn=version.dmn_xml
+        )
         self._make_current(session, version)
         version.state, version.published_by, version.published_at = PUBLISHED, actor, now
         return version
@@ -295,20 +320,21 @@ class SpecRegistry:
 
     def _add(
         self, session: Session, xml: str, filename: str, process_id: str, province: str, digest: str, *,
-        source: str, actor: str, note: str, publish: bool, now: datetime | None,
+        source: str, actor: str, note: str, publish: bool, now: datetime | None, dmn: str = "",
     ) -> SpecVersion:
         number = session.scalar(
             select(func.max(SpecVersion.number)).where(
                 SpecVersion.process_id == process_id, SpecVersion.province == province
             )
         )
-        _pid, spec, _sub = parse_bpmn(xml, filename)
+        _pid, spec, _sub = parse_bpmn(xml, filename, dmn)
         version = SpecVersion(
             process_id=process_id,
             province=province,
             content_hash=digest,
             filename=filename,
             bpmn_xml=xml,
+            dmn_xml=dmn,
             name=(getattr(spec, "description", "") or process_id)[:200],
             is_current=False,
             number=(number or 0) + 1,
@@ -366,7 +392,7 @@ class SpecRegistry:
                 version = session.get(SpecVersion, version_id)
                 if version is None:
                     raise SpecError(f"流程版本{version_id}不存在")
-                pid, spec, subspecs = parse_bpmn(version.bpmn_xml, version.filename)
+                pid, spec, subspecs = parse_bpmn(version.bpmn_xml, version.filename, version.dmn_xml or "")
                 cached = ParsedSpec(version_id, pid, spec, subspecs, lanes_of(spec, subspecs))
                 self._cache[version_id] = cached
         return cached

@@ -33,6 +33,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from domain.workdays import HolidayTable
 from domain.workdays import add_working_days as add_working_days_from
 from engine.clock import CHINA_TZ
+from engine.decisions import (
+    HIT_POLICIES,
+    decision_elements,
+    decision_infos,
+    is_dmn_root,
+    split_decisions,
+)
 from engine.lanes import LaneTable
 from engine.parser import QuotaBpmnParser
 from engine.xml_messages import explain
@@ -95,6 +102,7 @@ OTHER_KINDS: dict[str, str] = {
     "signal": "信号",
     "message": "消息",
     "definitions": "流程文件",
+    "decision": "决策表",
 }
 CONTAINERS = ("process", "subProcess", "transaction")
 
@@ -136,14 +144,16 @@ class CheckedDiagram:
 
 
 def check_diagram(
-    data: bytes | str, filename: str, rules: DiagramRules, expected_process_id: str | None = None
+    data: bytes | str, filename: str, rules: DiagramRules, expected_process_id: str | None = None,
+    dmn: bytes | str = "",
 ) -> tuple[CheckedDiagram | None, list[Problem]]:
     """Never raises for any input; returns (parsed, []) when the diagram may be published,
     else (None or parsed, problems). `expected_process_id`: the process a new version
-    must replace (a province changes a process, it does not rename it)."""
+    must replace (a province changes a process, it does not rename it). `dmn`: the
+    version's decision tables (one DMN document), checked with the diagram that calls them."""
     try:
         checker = _Checker(rules, filename)
-        checked = checker.run(data, expected_process_id)
+        checked = checker.run(data, expected_process_id, dmn)
         return checked, checker.problems
     except Exception as exc:  # a bug here must not take an upload page down
         return None, [Problem("", f"流程图无法检查（{type(exc).__name__}：{exc}），请检查文件后重新上传")]
@@ -187,6 +197,23 @@ def _label(el) -> str:
     if local == "subProcess" and (el.get("triggeredByEvent") or "").lower() == "true":
         kind = "事件子流程"
     return kind + _quoted(el.get("id") or "", el.get("name"))
+
+
+def _text(el) -> str:
+    return (el.text or "").strip() if el is not None else ""
+
+
+def _dmn_condition(text: str) -> str:
+    """A DMN input cell as SpiffWorkflow's DMNEngine evaluates it: `?` (outside quotes)
+    stands for the input's value; otherwise the cell is compared with `==`, or, when it
+    starts with an operator (`>= 3`, `in ("a", "b")`), glued after the value."""
+    if re.search(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)", text):
+        return re.sub(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)", "dmninputexpr", text)
+    try:
+        ast.parse(text.strip(), mode="eval")
+        return f"dmninputexpr == ({text.strip()})"
+    except (SyntaxError, ValueError):
+        return f"dmninputexpr {text.strip()}"
 
 
 def _size(limit: int) -> str:
@@ -243,13 +270,21 @@ class _Checker:
             self.problems.append(problem)
 
     # -- the whole run ---------------------------------------------------------------
-    def run(self, data: bytes | str, expected_process_id: str | None) -> CheckedDiagram | None:
+    def run(self, data: bytes | str, expected_process_id: str | None, dmn: bytes | str = "") -> CheckedDiagram | None:
         """The XML rules first (they need no parse and say the most precise things), then
         SpiffWorkflow's parse, whose errors are kept for elements not reported yet."""
         root = self.read_xml(data)
+        self.dmn_root = None
+        if not isinstance(dmn, str | bytes) or dmn.strip():
+            self.dmn_root = self.read_xml(dmn, dmn=True)
+            if self.dmn_root is None:
+                return None
         if root is None:
             return None
         self.by_id = {el.get("id"): el for el in root.iter(etree.Element) if el.get("id")}
+        if self.dmn_root is not None:
+            dmn_ids = {el.get("id"): el for el in self.dmn_root.iter(etree.Element) if el.get("id")}
+            self.by_id = {**dmn_ids, **self.by_id}
         # executable as SpiffWorkflow reads it: isExecutable defaults to true
         executable = [p for p in root.iter(_bpmn("process")) if p.get("isExecutable", "true") == "true"]
         if len(executable) != 1:
@@ -267,42 +302,48 @@ class _Checker:
         self.check_timers(process)
         self.check_lanes_and_forms(root, process)
         self.check_service_tasks(process)
+        self.check_business_rules(process)
+        self.check_decision_tables()
         return self.parse(root)
 
     # -- rule 1: the bytes, the XML, the parse ---------------------------------------
-    def read_xml(self, data: bytes | str):
+    def read_xml(self, data: bytes | str, *, dmn: bool = False):
+        """The document's root, or None with the reason added. `dmn`: a decision-table
+        document (DMN 1.1–1.3 definitions) instead of a BPMN diagram."""
+        what = "决策表文件" if dmn else "文件"
+        doc = "DMN决策表" if dmn else "BPMN流程图"
         max_bytes = self.rules.max_bytes
         if isinstance(data, str):
             if len(data) > max_bytes:  # a character is at least one byte
-                self.add("", f"文件过大，不能超过{_size(max_bytes)}")
+                self.add("", f"{what}过大，不能超过{_size(max_bytes)}")
                 return None
             try:
                 data = data.encode("utf-8")
             except UnicodeEncodeError:
-                self.add("", "文件不是UTF-8编码的文本")
+                self.add("", what + "不是UTF-8编码的文本")
                 return None
         if not isinstance(data, bytes | bytearray | memoryview):
             self.add("", "上传的内容不是文件")
             return None
         raw = bytes(data[: max_bytes + 1])
         if len(raw) > max_bytes:
-            self.add("", f"文件过大，不能超过{_size(max_bytes)}")
+            self.add("", f"{what}过大，不能超过{_size(max_bytes)}")
             return None
         if not raw.strip():
-            self.add("", "文件为空，请上传BPMN流程图文件（.bpmn）")
+            self.add("", what + ("为空" if dmn else "为空，请上传BPMN流程图文件（.bpmn）"))
             return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.add("", f"文件不是UTF-8编码的文本（第{exc.start + 1}个字节无法识别），请上传BPMN流程图文件（.bpmn）")
+            self.add("", f"{what}不是UTF-8编码的文本（第{exc.start + 1}个字节无法识别），请上传{doc}文件{'' if dmn else '（.bpmn）'}")
             return None
         text = text.removeprefix("\ufeff")
         if re.search(r"<!\s*(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-            self.add("", "文件含有DOCTYPE或实体声明，出于安全原因不予接受；BPMN流程图不需要它们，请删除后重新上传")
+            self.add("", f"{what}含有DOCTYPE或实体声明，出于安全原因不予接受；{doc}不需要它们，请删除后重新上传")
             return None
         declared = re.match(r"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)", text)
         if declared and declared.group(1).strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
-            self.add("", f"文件声明的编码是{declared.group(1)}，只接受UTF-8编码的流程图")
+            self.add("", f"{what}声明的编码是{declared.group(1)}，只接受UTF-8编码的{doc}")
             return None
         parser = etree.XMLParser(
             resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
@@ -311,29 +352,35 @@ class _Checker:
             root = etree.fromstring(text.encode("utf-8"), parser)
         except etree.XMLSyntaxError as exc:
             if "depth" in str(exc).lower():
-                self.add("", "文件的元素嵌套层数过多，不是正常的BPMN流程图")
+                self.add("", f"{what}的元素嵌套层数过多，不是正常的{doc}")
             else:
-                self.add("", f"文件不是有效的XML（第{exc.lineno}行：{explain(exc.msg)}），请用建模工具重新导出")
+                self.add("", f"{what}不是有效的XML（第{exc.lineno}行：{explain(exc.msg)}），请用建模工具重新导出")
             return None
         except (ValueError, etree.LxmlError) as exc:
-            self.add("", f"文件不是有效的XML（{explain(str(exc))}），请用建模工具重新导出")
+            self.add("", f"{what}不是有效的XML（{explain(str(exc))}），请用建模工具重新导出")
             return None
         if root is None:
-            self.add("", "文件不是有效的XML，请用建模工具重新导出")
+            self.add("", what + "不是有效的XML，请用建模工具重新导出")
             return None
         docinfo = root.getroottree().docinfo
         if docinfo.doctype or docinfo.internalDTD is not None:
-            self.add("", "文件含有DOCTYPE声明，出于安全原因不予接受")
+            self.add("", what + "含有DOCTYPE声明，出于安全原因不予接受")
             return None
         depth = 0
         for event, _el in etree.iterwalk(root, events=("start", "end")):
             depth += 1 if event == "start" else -1
             if depth > MAX_DEPTH:
-                self.add("", "文件的元素嵌套层数过多，不是正常的BPMN流程图")
+                self.add("", f"{what}的元素嵌套层数过多，不是正常的{doc}")
                 return None
+        if dmn:
+            if not is_dmn_root(root):
+                found = _local(root) or str(root.tag)
+                self.add("", f"决策表文件不是DMN决策表：根元素应为DMN 1.3的definitions，实际为“{found}”")
+                return None
+            return root
         if root.tag != _bpmn("definitions"):
             found = _local(root) or str(root.tag)
-            self.add("", f"文件不是BPMN 2.0流程图：根元素应为bpmn:definitions，实际为“{found}”")
+            self.add("", f"{what}不是BPMN 2.0流程图：根元素应为bpmn:definitions，实际为“{found}”")
             return None
         return root
 
@@ -342,6 +389,8 @@ class _Checker:
         parses a diagram to run it, so what passes here also loads there."""
         parser = QuotaBpmnParser()
         try:
+            for document in split_decisions(self.dmn_root) if self.dmn_root is not None else ():
+                parser.add_dmn_xml(document, filename=f"{decision_elements(document)[0].get('id')}.dmn")
             parser.add_bpmn_xml(root, filename=self.filename)
             process_ids = [
                 pid for pid in parser.get_process_ids() if parser.get_process_parser(pid).process_executable
@@ -463,6 +512,65 @@ class _Checker:
                     f"{_label(task)}：缺少参数{_names(missing)}（操作“{operation}”需要：{_names(operations[operation])}）",
                 )
 
+    # -- rule 4b: business-rule tasks and their decision tables ---------------------------
+    def check_business_rules(self, process) -> None:
+        """A business-rule task runs the decision it names when a case reaches it; a
+        missing one would stop every such case there."""
+        known = {info.id: info for info in decision_infos(self.dmn_root)} if self.dmn_root is not None else {}
+        for task in process.iter(_bpmn("businessRuleTask")):
+            called = _text(task.find(f"{_bpmn('extensionElements')}/{_spiff('calledDecisionId')}"))
+            if not called:
+                self.add(task.get("id"), f"{_label(task)}：没有指定决策表，请在属性中选择要执行的决策表")
+            elif called not in known:
+                choices = _names(f"“{i.name or i.id}”（{i.id}）" for i in known.values())
+                self.add(task.get("id"), f"{_label(task)}：决策表“{called}”不存在，本版本的决策表：{choices}")
+
+    def check_decision_tables(self) -> None:
+        """Each decision as SpiffWorkflow evaluates it: one table, a hit policy it knows,
+        input expressions and cells that are Python over data the case has, outputs that
+        are variable names. Problems name the decision, where the editor opens."""
+        if self.dmn_root is None:
+            return
+        ns = etree.QName(self.dmn_root).namespace
+        decisions = decision_elements(self.dmn_root)
+        if not decisions:
+            self.add("", "决策表文件中没有决策表（decision）")
+        for decision, info in zip(decisions, decision_infos(self.dmn_root), strict=True):
+            where = f"决策表{_quoted(info.id, info.name)}"
+            tables = decision.findall(f"{{{ns}}}decisionTable")
+            if len(tables) != 1:
+                self.add(info.id, f"{where}须且只能包含一张决策表（decisionTable），不支持文字表达式等其他决策")
+                continue
+            if info.hit_policy not in HIT_POLICIES:
+                self.add(info.id, f"{where}的命中策略“{info.hit_policy}”不受支持，只能是：{'、'.join(HIT_POLICIES.values())}")
+            if not info.outputs:
+                self.add(info.id, f"{where}没有输出列，执行后不会产生任何结果")
+            for column in info.inputs:
+                label = f"{where}的输入列“{column.label or column.id}”的表达式"
+                self.check_code(column.text, "eval", None, "", variables=True, at=(info.id, label))
+            for column in info.outputs:
+                if not column.text.isidentifier() or "__" in column.text:
+                    self.add(info.id, f"{where}的输出列“{column.label or column.id}”须有输出名称（变量名，如 review_route），后续网关按此名称读取结果")
+            for number, rule in enumerate(tables[0].iterfind(f"{{{ns}}}rule"), start=1):
+                self.check_rule(rule, number, info, where, ns)
+
+    def check_rule(self, rule, number: int, info, where: str, ns: str) -> None:
+        cells = [*rule.iterfind(f"{{{ns}}}inputEntry"), *rule.iterfind(f"{{{ns}}}outputEntry")]
+        if len(cells) != len(info.inputs) + len(info.outputs):
+            self.add(info.id, f"{where}第{number}条规则的单元格数与列数不符")
+            return
+        for index, cell in enumerate(cells):
+            text = _text(cell.find(f"{{{ns}}}text"))
+            is_input = index < len(info.inputs)
+            column = info.inputs[index] if is_input else info.outputs[index - len(info.inputs)]
+            label = f"{where}第{number}条规则“{column.label or column.id}”列"
+            if is_input:
+                if text in ("", "-"):
+                    continue  # any value
+                self.check_code(_dmn_condition(text), "eval", None, "", variables=True, at=(info.id, label), extra={"dmninputexpr"})
+            elif text:
+                self.check_code(text, "eval", None, "", variables=True, at=(info.id, label))
+
     # -- rule 5: scripts -------------------------------------------------------------
     def known_variables(self, root, pid: str) -> frozenset[str]:
         """Every variable some part of the diagram (or the case's start) gives the task
@@ -484,6 +592,10 @@ class _Checker:
         known |= {
             el.get("resultVariable") for el in root.iter(_spiff("serviceTaskOperator")) if el.get("resultVariable")
         }
+        if self.dmn_root is not None:  # a business-rule task writes its decision's outputs
+            outputs = {info.id: info.outputs for info in decision_infos(self.dmn_root)}
+            for called in root.iter(_spiff("calledDecisionId")):
+                known |= {o.text for o in outputs.get(_text(called), ()) if o.text.isidentifier()}
         return frozenset(known)
 
     @staticmethod
@@ -516,13 +628,17 @@ class _Checker:
             self.check_code(expression.text or "", "eval", _owner(expression), "的消息内容表达式")
 
     def check_code(
-        self, text: str, mode: str, owner, what: str, *, variables: bool = False
+        self, text: str, mode: str, owner, what: str, *, variables: bool = False,
+        at: tuple[str, str] | None = None, extra: set[str] | None = None,
     ) -> ast.AST | None:
         """Compile a script (`exec`) or an expression (`eval`) and refuse what could run
         arbitrary code or call an unknown function; `variables`: also report variables
-        no part of the diagram provides."""
+        no part of the diagram provides. `at`: (element, where) when the code is not a
+        BPMN element's (a decision table's cell); `extra`: names the caller binds."""
         element = owner.get("id") if owner is not None else ""
         where = (_label(owner) if owner is not None else "流程图") + what
+        if at is not None:
+            element, where = at
         if mode == "eval" and not text.strip():
             self.add(element, f"{where}为空")
             return None
@@ -546,7 +662,7 @@ class _Checker:
             elif isinstance(node, ast.Call):
                 self.check_call(node, element, where, local_functions, called)
         if variables:
-            self.check_variables(tree, element, where, called)
+            self.check_variables(tree, element, where, called | (extra or set()))
         return tree
 
     def check_call(self, node: ast.Call, element: str, where: str, local_functions: set[str], called: set[str]) -> None:

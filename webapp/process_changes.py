@@ -194,7 +194,7 @@ def diff(old_id: int, new_id: int):
     old, new = _version(old_id), _version(new_id)
     if old.process_id != new.process_id or old.id == new.id:
         raise NotFound("只能比较同一流程的两个不同版本")
-    result = process_diff.compare(old.bpmn_xml, new.bpmn_xml)
+    result = process_diff.compare(old.bpmn_xml, new.bpmn_xml, old.dmn_xml or "", new.dmn_xml or "")
     return render_template(
         "processes/diff.html", old=old, new=new, diff=result, label=_label, old_facts=_facts(old),
         new_facts=_facts(new), status_help=STATUS_HELP, vendor_version=bpmn_js_version(),
