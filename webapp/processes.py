@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from html import escape
 from pathlib import Path
 
 from flask import (
@@ -57,6 +58,44 @@ FORM_JS_FILES = frozenset({
     "form-editor.umd.js", "assets/form-js.css", "assets/form-js-editor.css", "assets/properties-panel.css",
     "assets/flatpickr/light.css",
 })
+# dmn-js (决策表的编辑器和查看器): the two UMD bundles, their stylesheets and the DMN font
+DMN_JS_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "dmn-js"
+DMN_JS_FILES = frozenset({
+    "dmn-modeler.production.min.js", "dmn-viewer.production.min.js",
+    "assets/diagram-js.css", "assets/dmn-js-shared.css", "assets/dmn-js-drd.css",
+    "assets/dmn-js-decision-table.css", "assets/dmn-js-decision-table-controls.css",
+    "assets/dmn-js-literal-expression.css", "assets/dmn-js-boxed-expression.css",
+    "assets/dmn-js-boxed-expression-controls.css", "assets/dmn-font/css/dmn.css",
+    "assets/dmn-font/font/dmn.woff2", "assets/dmn-font/font/dmn.woff", "assets/dmn-font/font/dmn.ttf",
+    "assets/dmn-font/font/dmn.eot", "assets/dmn-font/font/dmn.svg",
+})
+# the answer of GET .dmn for a version without decision tables: a document to start from
+# (one empty UNIQUE table), flagged by this header so the editor saves nothing unless it
+# is edited
+DMN_STARTER_HEADER = "X-DMN-Starter"
+DMN_STARTER = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" \
+xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" \
+id="definitions_{process_id}" name="{name}决策表" namespace="http://quotacert.cn/dmn/{process_id}">
+  <decision id="decision_1" name="决策表1">
+    <decisionTable id="decisionTable_1" hitPolicy="UNIQUE">
+      <input id="input_1" label="输入1">
+        <inputExpression id="inputExpression_1" typeRef="string">
+          <text></text>
+        </inputExpression>
+      </input>
+      <output id="output_1" label="结果" name="result" typeRef="string" />
+    </decisionTable>
+  </decision>
+  <dmndi:DMNDI>
+    <dmndi:DMNDiagram id="DMNDiagram_1">
+      <dmndi:DMNShape id="DMNShape_decision_1" dmnElementRef="decision_1">
+        <dc:Bounds height="80" width="180" x="160" y="100" />
+      </dmndi:DMNShape>
+    </dmndi:DMNDiagram>
+  </dmndi:DMNDI>
+</definitions>
+"""
 # what the pages load from the package: the two UMD bundles, their CSS and the BPMN font
 VENDOR_SUFFIXES = (".js", ".css", ".woff2", ".woff", ".ttf", ".eot", ".svg")
 NOTE_MAX = 500
@@ -139,19 +178,28 @@ def upload(process_id: str):
 @bp.post("/processes/<process_id>/drafts")
 @owner_required
 def save_draft(process_id: str):
-    """保存为草稿 from the modeler: JSON {"xml", "note"} → 201 {"id", "number", "url"}, or
-    422 {"message", "problems": [{"element", "message"}]} for the page to list and mark."""
-    if (request.content_length or 0) > 2 * MAX_UPLOAD_BYTES + 4096:
+    """保存为草稿 from the modeler: JSON {"xml", "dmn", "note"} → 201 {"id", "number", "url"},
+    or 422 {"message", "problems": [{"element", "message"}]} for the page to list and mark
+    (a problem of the decision tables names the DMN element, such as the decision's id).
+    `dmn` is the version's DMN document, "" (or absent) for none."""
+    if (request.content_length or 0) > 4 * MAX_UPLOAD_BYTES + 4096:
         return _json_error(413, f"流程图过大（上限{MAX_UPLOAD_BYTES // 1_000_000} MB）")
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
         return _json_error(400, "请求格式不正确：须为JSON，含流程图XML（xml）")
+    dmn = body.get("dmn")
+    if dmn is None:
+        dmn = ""
+    if not isinstance(dmn, str):
+        return _json_error(400, "请求格式不正确：决策表（dmn）须为DMN XML文本，没有决策表时为空")
+    if len(dmn.encode("utf-8")) > MAX_UPLOAD_BYTES:
+        return _json_error(413, f"决策表过大（上限{MAX_UPLOAD_BYTES // 1_000_000} MB）")
     note = body.get("note")
     note = note.strip()[:NOTE_MAX] if isinstance(note, str) else ""
     try:
         version = process_versions.save_draft(
             db(), system().registry, current_user, body["xml"].encode("utf-8"), process_id=process_id,
-            source="modeler", note=note, filename=f"{process_id}.bpmn", ip=client_ip(),
+            source="modeler", note=note, filename=f"{process_id}.bpmn", ip=client_ip(), dmn=dmn,
         )
     except SpecError as exc:
         db().rollback()
@@ -207,7 +255,8 @@ def view(version_id: int):
     version = _version(version_id)
     return render_template(
         "processes/view.html", version=version, facts=_facts(version), status_help=STATUS_HELP,
-        vendor_version=bpmn_js_version(), **version_extras(version),
+        vendor_version=bpmn_js_version(), dmn_js_version=dmn_js_version(),
+        has_dmn=bool((version.dmn_xml or "").strip()), **version_extras(version),
     )
 
 
@@ -225,13 +274,38 @@ def xml(version_id: int):
     return response
 
 
+@bp.get("/processes/versions/<int:version_id>.dmn")
+@owner_required
+def dmn(version_id: int):
+    """The version's decision tables (DMN XML), for the editor and the viewer; `?download=1`
+    saves it as a file. A version without any answers, inline only, a starter document with
+    one empty decision table (id decision_1) and the header X-DMN-Starter: 1, so the editor
+    has something to start from and knows not to save it unless edited; its download is 404."""
+    version = _version(version_id)
+    stored = version.dmn_xml or ""
+    download = request.args.get("download") == "1"
+    if not stored.strip():
+        if download:
+            abort(404)
+        response = Response(DMN_STARTER.format(process_id=version.process_id, name=escape(version.name or "", quote=True)),
+                            mimetype="application/xml")
+        response.headers[DMN_STARTER_HEADER] = "1"
+    else:
+        response = Response(stored, mimetype="application/xml")
+    scope = version.province or "national"
+    name = f"{version.process_id}-{scope}-V{version.number}.dmn"
+    response.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.get("/processes/versions/<int:version_id>/edit")
 @owner_required
 def edit(version_id: int):
     version = _version(version_id)
     return render_template(
         "processes/edit.html", version=version, facts=_facts(version), vendor_version=bpmn_js_version(),
-        note_max=NOTE_MAX, form_js_version=form_js_version(),
+        note_max=NOTE_MAX, form_js_version=form_js_version(), dmn_js_version=dmn_js_version(),
     )
 
 
@@ -274,6 +348,23 @@ def vendor_form_js(name: str):
     if name not in FORM_JS_FILES or not (FORM_JS_DIR / "dist").is_dir():
         abort(404)
     return send_from_directory(FORM_JS_DIR / "dist", name, max_age=7 * 24 * 3600)
+
+
+@bp.get("/vendor/dmn-js/<path:name>")
+def vendor_dmn_js(name: str):
+    """dmn-js's bundles, styles and font from node_modules/dmn-js/dist; only the files the
+    decision-table pages load are served."""
+    if name not in DMN_JS_FILES or not (DMN_JS_DIR / "dist").is_dir():
+        abort(404)
+    return send_from_directory(DMN_JS_DIR / "dist", name, max_age=7 * 24 * 3600)
+
+
+@cache
+def dmn_js_version() -> str:
+    try:
+        return str(json.loads((DMN_JS_DIR / "package.json").read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return ""
 
 
 @cache

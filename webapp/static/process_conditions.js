@@ -47,6 +47,11 @@
         if (!dynamic[f.name]) { dynamic[f.name] = f; }
       });
     }
+    // a business-rule task writes its decision table's outputs (process_dmn.js reads them)
+    var called = is(bo, "bpmn:BusinessRuleTask") ? firstExtension(bo, "spiffworkflow:CalledDecisionId") : null;
+    if (called && called.value && window.quotaDmn) {
+      names = names.concat(window.quotaDmn.outputs(called.value.trim()));
+    }
     var operator = firstExtension(bo, "spiffworkflow:ServiceTaskOperator");
     if (operator && operator.resultVariable) { names.push(operator.resultVariable); }
     var scripts = [];

@@ -43,6 +43,7 @@
   var TASK_TYPES = [
     ["bpmn:UserTask", "用户任务（由人在待办中办理）"],
     ["bpmn:ServiceTask", "服务任务（系统调用外部接口）"],
+    ["bpmn:BusinessRuleTask", "业务规则任务（按决策表判断）"],
     ["bpmn:Task", "未指定类型的任务"]
   ];
   var NAME = "[A-Za-z_][A-Za-z0-9_]*";
@@ -221,6 +222,7 @@
       node("li", { text: "泳道：选择它代表的角色，任务放进哪个泳道就由哪个角色办理。" }),
       node("li", { text: "用户任务：选择办理用的表单；“审批”表单还可选择审批结果及按钮文字。" }),
       node("li", { text: "服务任务：选择系统接口操作及参数取值。" }),
+      node("li", { text: "业务规则任务：选择它调用的决策表（在“决策表”标签中编辑）。" }),
       node("li", { text: "定时器：选择本省时限参数或工作日数（按工作日计算）。" }),
       node("li", { text: "排他网关：选择默认连线；其他出口连线用条件选择器设置条件。" })
     ]));
@@ -326,9 +328,10 @@
   Panel.prototype.renderFlowNode = function (element, bo) {
     this.renderName(element, bo);
     this.renderLaneChoice(element, bo);
-    if (is(bo, "bpmn:Task") && !isAny(bo, ["bpmn:ScriptTask", "bpmn:BusinessRuleTask", "bpmn:SendTask", "bpmn:ReceiveTask", "bpmn:ManualTask"])) {
+    if (is(bo, "bpmn:Task") && !isAny(bo, ["bpmn:ScriptTask", "bpmn:SendTask", "bpmn:ReceiveTask", "bpmn:ManualTask"])) {
       this.renderTaskType(element, bo);
     }
+    if (is(bo, "bpmn:BusinessRuleTask")) { this.renderDecisionRef(element, bo); }
     if (isAny(bo, ["bpmn:UserTask", "bpmn:ManualTask"])) { this.renderForm(element, bo); }
     if (is(bo, "bpmn:ServiceTask")) { this.renderOperation(element, bo); }
     if (is(bo, "bpmn:ScriptTask")) { this.renderScript(bo); }
@@ -349,6 +352,59 @@
       self.selection.select(replaced);
     });
     this.body.appendChild(field("pp-task-type", "任务类型", select, "由人办理的环节选“用户任务”，调用外部系统的环节选“服务任务”。"));
+  };
+
+  /* ---- business-rule tasks: the decision table they call ----
+   * The decisions come from the 决策表 tab (process_dmn.js, window.quotaDmn); the choice is
+   * written as <spiffworkflow:calledDecisionId>ID</spiffworkflow:calledDecisionId> in the
+   * task's extensionElements, which SpiffWorkflow's BusinessRuleTaskParser reads. */
+  Panel.prototype.renderDecisionRef = function (element, bo) {
+    var self = this;
+    var called = firstExtension(bo, "spiffworkflow:CalledDecisionId");
+    var current = called ? String(called.value || "").trim() : "";
+    var dmn = window.quotaDmn;
+    var decisions = dmn && typeof dmn.decisions === "function" ? dmn.decisions() : [];
+    var select = node("select", { id: "pp-decision" });
+    select.appendChild(option("", decisions.length ? "请选择决策表" : "（决策表尚未加载或没有决策表）", !current, true));
+    var known = false;
+    decisions.forEach(function (d) {
+      if (d.id === current) { known = true; }
+      select.appendChild(option(d.id, (d.name || "未命名决策表") + "（" + d.id + "）", d.id === current));
+    });
+    if (current && !known) { select.appendChild(option(current, current + "（决策表中没有该决策，不能保存）", true)); }
+    select.addEventListener("change", function () {
+      if (select.value && select.value !== current) { self.writeCalledDecision(element, select.value); }
+    });
+    var children = [field("pp-decision", "决策表", select,
+      "业务规则任务按所选决策表判断，结果写入决策表的输出名称；决策表在本页“决策表”标签中编辑，与流程图一起保存。")];
+    if (current && known && dmn && typeof dmn.show === "function") {
+      var open = node("button", { type: "button", className: "btn small", text: "打开该决策表" });
+      open.addEventListener("click", function () { dmn.show(current); });
+      children.push(node("p", {}, [open]));
+    }
+    var outputs = current && dmn && typeof dmn.outputs === "function" ? dmn.outputs(current) : [];
+    if (outputs.length) {
+      children.push(node("p", { className: "pp-writes" }, ["决策结果写入：", node("span", {}, outputs.map(function (name, i) {
+        return node("span", { className: "pp-var" }, [(i ? "、" : ""), node("code", { text: name })]);
+      }))]));
+    }
+    this.body.appendChild(section("决策", children));
+  };
+
+  Panel.prototype.writeCalledDecision = function (element, decisionId) {
+    var bo = element.businessObject;
+    var old = firstExtension(bo, "spiffworkflow:CalledDecisionId");
+    var called = this.create("spiffworkflow:CalledDecisionId", { value: decisionId });
+    var ext = bo.extensionElements;
+    if (!ext) {
+      ext = this.create("bpmn:ExtensionElements", { values: [called] }, bo);
+      called.$parent = ext;
+      this.modeling.updateProperties(element, { extensionElements: ext });
+      return;
+    }
+    called.$parent = ext;
+    var next = ext.get("values").filter(function (v) { return v !== old; }).concat([called]);
+    this.modeling.updateModdleProperties(element, ext, { values: next });
   };
 
   Panel.prototype.renderScript = function (bo) {

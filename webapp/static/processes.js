@@ -1,11 +1,14 @@
 /* 流程管理: the diagram of a version (bpmn-js NavigatedViewer) and the online editor
  * (bpmn-js Modeler) with 保存为草稿.
  *   [data-bpmn-viewer]   draws the XML at data-xml-url; [data-bpmn-zoom] buttons zoom it
- *   [data-bpmn-modeler]  edits it; [data-bpmn-save] posts {xml, note} as JSON (with the
+ *   [data-bpmn-modeler]  edits it; [data-bpmn-save] posts {xml, dmn, note} as JSON (with the
  *                        page's CSRF token, app.js apiFetch) to data-save-url: 201 goes to
  *                        the new version's page, 422 lists the problems and marks each
  *                        element on the canvas (marker "has-problem"); a click on a
- *                        problem selects the element and scrolls it into view.
+ *                        problem selects the element and scrolls it into view; a
+ *                        problem naming an element of the decision tables opens the
+ *                        决策表 tab at its decision (process_dmn.js, window.quotaDmn,
+ *                        which also gives the "dmn" sent on save).
  *   data-moddle-url      the SpiffWorkflow extension descriptor (static/spiffworkflow-
  *                        moddle.json) given to the Modeler, so properties, service
  *                        operators and message variables are typed (and kept on save)
@@ -116,6 +119,11 @@
     var dirty = false;
     window.bpmnDiagram = modeler; // for tests and the browser console
 
+    function dmnEdited() {
+      var dmn = window.quotaDmn;
+      return !!(dmn && dmn.edited && dmn.edited());
+    }
+
     function setDirty(value) {
       dirty = value;
       if (dirtyHint) { dirtyHint.hidden = !value; }
@@ -192,6 +200,20 @@
           link.addEventListener("click", function () { focusElement(element); });
           item.appendChild(link);
           item.appendChild(document.createTextNode(" "));
+        } else if (problem.element && window.quotaDmn && window.quotaDmn.locate(problem.element)) {
+          // a problem of the decision tables: opens the 决策表 tab at that decision
+          var dmnLink = document.createElement("button");
+          dmnLink.type = "button";
+          dmnLink.className = "link problem-link problem-dmn";
+          dmnLink.setAttribute("data-dmn-element", problem.element);
+          var dmnCode = document.createElement("code");
+          dmnCode.className = "element-id";
+          dmnCode.textContent = problem.element;
+          dmnLink.appendChild(dmnCode);
+          dmnLink.title = "在决策表中打开";
+          dmnLink.addEventListener("click", function () { window.quotaDmn.show(problem.element); });
+          item.appendChild(dmnLink);
+          item.appendChild(document.createTextNode(" 决策表："));
         } else if (problem.element) {
           var plain = document.createElement("code");
           plain.className = "element-id";
@@ -213,10 +235,11 @@
     function save() {
       saveButton.disabled = true;
       setStatus(box, "正在校验并保存…");
-      modeler.saveXML({ format: true }).then(function (result) {
+      var dmn = window.quotaDmn ? window.quotaDmn.getXML() : Promise.resolve("");
+      Promise.all([modeler.saveXML({ format: true }), dmn]).then(function (results) {
         return window.apiFetch(box.getAttribute("data-save-url"), {
           method: "POST",
-          json: { xml: result.xml, note: noteInput ? noteInput.value : "" }
+          json: { xml: results[0].xml, dmn: results[1] || "", note: noteInput ? noteInput.value : "" }
         });
       }).then(function (res) {
         if (res.status === 201 && res.body && res.body.url) {
@@ -250,6 +273,13 @@
       setStatus(box, skipped ? "流程图已打开，但有 " + skipped + " 处无法识别的内容被略过，保存后将丢失，请核对。" : "", !!skipped);
       saveButton.disabled = false;
       modeler.on("commandStack.changed", function () { setDirty(true); });
+      if (window.quotaDmn) {
+        // an edit of the decision tables is unsaved too; the panel's 决策表 list follows
+        window.quotaDmn.onChange(function () {
+          if (dmnEdited()) { setDirty(true); }
+          if (window.processPanel) { window.processPanel.render(); }
+        });
+      }
       modeler.on("elements.changed", function (event) { problemEdited(event.elements); });
       return catalogReady.then(function (catalog) {
         if (!panelBox) { return; }
