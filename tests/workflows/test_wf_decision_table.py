@@ -153,3 +153,24 @@ def test_the_version_diff_lists_a_changed_rule():
     assert diff.changed[0].details == ("第2条规则：条件 False；结果 True → 条件 False；结果 False",)
     added = compare(VARIANT.read_text(encoding="utf-8"), xml, "", TABLE)
     assert "review_route" in [c.element for c in added.added] and "route_review" in [c.element for c in added.added]
+
+
+def test_a_case_past_its_table_migrates_to_a_version_with_another_table(system, population, staff):
+    """A case waiting in 年审认证审核 moves to a version whose table changed (the task it
+    waits in is the same); a case still before the table would then decide by the new one."""
+    from casework import process_migration
+
+    owner = staff("owner_nmg")
+    first = _publish(system, owner, with_rule_task(), TABLE)
+    unit, user = _hohhot(system)
+    case_id, iid = _declared_case(system, population, unit, user)
+    declare(system, user, case_id)
+    second = _publish(system, owner, with_rule_task(), RELAXED)
+    with system.transaction() as s:
+        checks = process_migration.dry_run(s, system.runtime, owner, first, second)
+    assert [(c.instance_id, c.movable) for c in checks] == [(iid, True)], checks
+    report = process_migration.migrate_batch(system, owner, first, second)
+    assert (len(report.moved), report.refused, report.failed) == (1, [], [])
+    with system.transaction() as s:
+        assert s.get(ProcessInstance, iid).spec_version_id == second
+    assert inbox(system, iid) == [("certification_review", "reviewer")]
