@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.audit import record
@@ -22,7 +22,7 @@ from casework.models import Attachment, CertificationCase, Placement, Unit, User
 from casework.paging import Page, contains
 from casework.schemas import parse
 from casework.schemas.review import DecisionInput, NoInput
-from casework.scope import is_within_jurisdiction, within_jurisdiction
+from casework.scope import Forbidden, is_within_jurisdiction, within_jurisdiction
 from casework.system import System
 from casework.task_forms import STAFF, TaskForm, register_form
 from casework.verification import claim_materials, grid
@@ -87,13 +87,22 @@ def _may_see(user, task: InboxTask) -> bool:
     return task.role == user.role or task.assignee == user.login
 
 
+def excluded(user, task: InboxTask) -> bool:
+    """The diagram keeps this user off the task (exclude_actor: 审核分离)."""
+    return f",{user.login}," in (task.excluded_actors or "")
+
+
 def _visible(user):
     """SQL: the tasks of the user's role in the jurisdiction, and those assigned to them
-    (two index-served conditions: role + region range, and the assignee)."""
+    (two index-served conditions: role + region range, and the assignee), less those the
+    diagram keeps the user off (审核分离)."""
     in_region = within_jurisdiction(InboxTask.region_code, user.region_code)
-    return or_(
-        and_(InboxTask.role == user.role, in_region),
-        and_(InboxTask.assignee == user.login, in_region),
+    return and_(
+        or_(
+            and_(InboxTask.role == user.role, in_region),
+            and_(InboxTask.assignee == user.login, in_region),
+        ),
+        not_(InboxTask.excluded_actors.contains(f",{user.login},", autoescape=True)),
     )
 
 
@@ -204,6 +213,8 @@ def task_for(session: Session, user, task_id: str, now: datetime | None = None) 
         _already_done(session, user, task_id)
     if task is None or not _may_see(user, task):
         raise NotFound("未找到该任务，可能已被处理")
+    if excluded(user, task):
+        raise Forbidden(f"按审核分离的要求，您已办理过本业务的前一环节，不能再办理“{task.title}”，请由其他工作人员办理")
     case = session.get(CertificationCase, task.case_id)
     if case is None:
         raise NotFound("未找到该任务，可能已被处理")

@@ -55,7 +55,7 @@ class TaskForm:
 FORMS: dict[str, TaskForm] = {}
 OWNERS = (
     "casework.placements", "casework.cases", "casework.review", "casework.decisions", "casework.supervision",
-    "casework.custom_forms", "casework.window_step",
+    "casework.custom_forms", "casework.window_step", "casework.reward_applications",
 )
 
 

@@ -102,6 +102,8 @@ class InboxTask(Base):
     props: Mapped[dict] = mapped_column(JSON, default=dict)  # the form's settings in the diagram
     role: Mapped[str] = mapped_column(String(40))
     region_code: Mapped[str] = mapped_column(String(6))
+    # ",login,login," of those the diagram's exclude_actor keeps off this task ("" = none)
+    excluded_actors: Mapped[str] = mapped_column(String(300), default="", server_default="")
     case_ref: Mapped[str] = mapped_column(String(100), index=True)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     subject_ref: Mapped[str] = mapped_column(String(100), default="")

@@ -25,6 +25,10 @@ OUTBOXED_KEY = "outboxed"
 # is in another county (or province) than the unit, and its clerks, not the unit's
 # reviewers, must find the task. Without it a row gets the instance's region.
 REGION_FROM = "region_from"
+# A task's `exclude_actor` property names variables (comma-separated) holding the login of
+# someone who may not work it: separation of duties written in the diagram (the reviewer
+# of 初审 does not do 复审; a supervisor does not 复核 what they filed at the window).
+EXCLUDE_ACTOR = "exclude_actor"
 REGION_CODE = re.compile(r"\d{6}")
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ class ReadyTask:
     due_at: datetime | None
     props: dict  # the task's diagram properties: a form's settings (outcomes, labels, ...)
     region: str = ""  # the region its inbox row gets ("" = the instance's jurisdiction)
+    excluded: str = ""  # ",login,login," of those who may not work it ("" = nobody)
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,22 @@ def ready_human_tasks(wf: BpmnWorkflow, lanes: LaneTable) -> list[ReadyTask]:
                 due_at=_boundary_timer_due(task),
                 props=props,
                 region=task_region(task, props),
+                excluded=task_excluded(task, props),
             )
         )
     return tasks
+
+
+def task_excluded(task, props: dict) -> str:
+    """",a,b," for the logins the task's `exclude_actor` variables hold (empty values are
+    skipped): the inbox leaves the task out for them and the commands refuse them."""
+    names = [n.strip() for n in (props.get(EXCLUDE_ACTOR) or "").split(",") if n.strip()]
+    logins = []
+    for name in names:
+        value = task.data.get(name)
+        if isinstance(value, str) and value.strip() and "," not in value:
+            logins.append(value.strip())
+    return f",{','.join(dict.fromkeys(logins))}," if logins else ""
 
 
 def task_region(task, props: dict) -> str:

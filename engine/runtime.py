@@ -380,6 +380,7 @@ class Runtime:
                     "props": task.props,
                     "role": task.role,
                     "region_code": task.region or instance.region_code,
+                    "excluded_actors": task.excluded,
                     "case_ref": instance.case_ref,
                     "case_id": instance.case_id,
                     "subject_ref": instance.subject_ref,

@@ -474,6 +474,24 @@ class _Checker:
             if problem:
                 self.add(element, f"{_label(task)}：{problem}")
             self.check_task_region(task, props)
+            self.check_excluded_actors(task, props)
+
+    def check_excluded_actors(self, task, props: dict[str, str]) -> None:
+        """`exclude_actor` names the variables holding who may not work the task (审核分离):
+        one nothing writes would silently let the same person decide twice."""
+        if "exclude_actor" not in props:
+            return
+        names = [n.strip() for n in (props.get("exclude_actor") or "").split(",")]
+        where = f"{_label(task)}的属性exclude_actor"
+        if not any(names) or any(not n.isidentifier() or "__" in n for n in names):
+            self.add(task.get("id"), f"{where}须是一个或多个变量名（用逗号分隔，保存办理人登录名的变量，例如 decided_by、filed_by）")
+            return
+        unknown = [n for n in names if n not in self.known]
+        if unknown:
+            self.add(
+                task.get("id"),
+                f"{where}指定的变量{_names(f'“{n}”' for n in unknown)}在流程中没有来源（不是立案时提供的数据，也不是任何表单、脚本、服务任务或消息写入的数据）",
+            )
 
     def check_task_region(self, task, props: dict[str, str]) -> None:
         """`region_from` names the variable whose region code the task's inbox row gets

@@ -12,6 +12,7 @@ from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
 from casework.models.province_param import ProvinceParamEntry
+from casework.models.reward import RewardApplication
 from casework.models.tax_submission import TaxSubmission
 from casework.models.unit import RelatedUnit, Unit
 from casework.models.web_session import WebSession
@@ -33,6 +34,7 @@ __all__ = [
     "Placement",
     "ProvinceParamEntry",
     "RelatedUnit",
+    "RewardApplication",
     "TaxSubmission",
     "Unit",
     "UsedCaptcha",

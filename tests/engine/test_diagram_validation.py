@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import casework.flow_functions  # noqa: F401  (registers the script functions)
+import casework.reward_applications  # noqa: F401  (registers the reward's script functions)
 from casework import task_forms
 from engine.lanes import LaneTable
 from engine.script_engine import registered_functions
@@ -37,6 +38,7 @@ def rules() -> DiagramRules:
         start_data={
             "annual_certification": frozenset({"case_id", "pledge_read", "declared_by_staff"}),
             "placement_review": frozenset({"placement_id"}),
+            "over_ratio_reward": frozenset({"reward_id", "case_id", "channel", "filed_by"}),
         },
         time_limits={"manual_review": 10, "send_to_tax": 20, "feedback": 7, "certificate_download_after": 3,
                      "window_acceptance": 3},
@@ -308,3 +310,14 @@ def test_broken_xml_is_explained_in_chinese(data: bytes, rules: DiagramRules) ->
 def test_a_schema_error_is_explained_in_chinese(rules: DiagramRules) -> None:
     _checked, problems = check_file("xsd_invalid.bpmn", rules)
     assert any("不应出现在此处" in p.message for p in problems), problems
+
+
+def test_exclude_actor_must_name_data_the_process_has(rules: DiagramRules) -> None:
+    """审核分离 written in the diagram: a variable nothing writes would let anyone decide."""
+    xml = (ROOT / "workflows" / "over_ratio_reward.bpmn").read_text(encoding="utf-8")
+    assert 'name="exclude_actor" value="first_reviewer"' in xml
+    broken = xml.replace('value="first_reviewer"', 'value="first_reviewr"')
+    problems = by_element(check_diagram(broken, "r.bpmn", rules)[1])
+    assert "“first_reviewr”在流程中没有来源" in problems["second_review"]
+    broken = xml.replace('value="first_reviewer"', 'value="a b"')
+    assert "须是一个或多个变量名" in by_element(check_diagram(broken, "r.bpmn", rules)[1])["second_review"]
