@@ -98,7 +98,7 @@ def build_system(settings: Settings, *, create_schema: bool = False) -> System:
     system = System(settings, engine, session_factory, registry, runtime, executor, clients)
     from casework import province_params
 
-    system.param_changes = province_params.install(engine)
+    system.param_changes = province_params.install(engine, session_factory)
     executor.operations.update(build_operations(system))
 
     if settings.job_runner == "rq":

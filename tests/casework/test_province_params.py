@@ -6,11 +6,12 @@ connection) sees a change at its next look-up."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from casework import province_params
 from casework.models import AuditEntry, ProvinceParamEntry
@@ -21,7 +22,7 @@ from domain.errors import DomainError, FieldErrors
 from domain.levy import rules_for
 from domain.month_params import ShippedMonthParams
 from engine.clock import CHINA_TZ, china_time
-from engine.db import make_engine
+from engine.db import make_engine, make_session_factory, transaction
 
 
 def add(system, user, **form):
@@ -239,3 +240,81 @@ def test_another_process_sees_a_change_at_its_next_look_up(system, staff, databa
     finally:
         worker.close()
         params.use_changes(system.param_changes)
+
+
+def largest_id_asked(source: province_params.DatabaseChanges) -> list[str]:
+    """The `max(id)` queries `source` sends from this thread, as they are sent."""
+    asked: list[str] = []
+    me = threading.get_ident()
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "max(" in statement.lower() and threading.get_ident() == me:
+            asked.append(statement)
+
+    event.listen(source._engine, "before_cursor_execute", count)
+    return asked
+
+
+def test_one_transaction_asks_the_largest_change_id_once(system, staff, database_url):
+    """A month check or a levy looks parameters up many times in one transaction: the
+    database is asked whether they moved once, not at every look-up; a change committed
+    by another process is seen by the next transaction, without a restart."""
+    assert system.param_changes is not None
+    asked = largest_id_asked(system.param_changes)
+    on = date(2026, 12, 31)
+    params.params_for("330106", on)
+    params.params_for("330106", on)
+    assert len(asked) == 2, "outside any transaction every look-up asks"
+
+    asked.clear()
+    with system.transaction() as session:
+        session.scalar(select(func.count(ProvinceParamEntry.id)))  # the transaction has begun
+        for month in range(1, 13):
+            assert params.params_for("330106", date(2026, month, 1)).reward_base == Decimal("6600")
+            params.minimum_wage("330106", 2026, month)
+        assert len(asked) == 1
+
+    # another process (its own engine, its own thread) commits a change
+    other = make_engine(database_url)
+    done: list[object] = []
+
+    def other_process() -> None:
+        with transaction(make_session_factory(other)) as theirs:
+            done.append(province_params.add_change(
+                theirs, staff("owner_zhejiang"), {"field": "reward_base", "value": "8800",
+                                                  "valid_from": "2026-05-01"},
+                today=system.today(), now=system.runtime.clock.now()))
+
+    worker = threading.Thread(target=other_process)
+    worker.start()
+    worker.join(60)
+    other.dispose()
+    assert done, "the other process stored its change"
+
+    asked.clear()
+    with system.transaction() as session:
+        session.scalar(select(func.count(ProvinceParamEntry.id)))
+        assert params.params_for("330106", on).reward_base == Decimal("8800")
+        assert params.params_for("330106", on).reward_base == Decimal("8800")
+        assert len(asked) == 1
+
+
+def test_a_commit_in_this_thread_is_seen_by_the_next_look_up(system, staff, database_url):
+    """The owner's own save is seen at once by the look-ups that follow it, even in a
+    session that had already asked; on PostgreSQL, so is a commit of another session of
+    the same thread made while a transaction is open (SQLite lets no second writer in)."""
+    owner = staff("owner_zhejiang")
+    on = date(2026, 12, 31)
+    with system.transaction() as session:
+        session.scalar(select(func.count(ProvinceParamEntry.id)))
+        assert params.params_for("330106", on).reward_base == Decimal("6600")
+        province_params.add_change(session, owner, {"field": "reward_base", "value": "7700",
+                                                    "valid_from": "2026-05-01"},
+                                   today=system.today(), now=system.runtime.clock.now())
+        session.commit()
+        assert params.params_for("330106", on).reward_base == Decimal("7700")
+        session.scalar(select(func.count(ProvinceParamEntry.id)))  # the session's next transaction
+        assert params.params_for("330106", on).reward_base == Decimal("7700")
+        if not database_url.startswith("sqlite"):
+            add(system, owner, field="reward_base", value="9900", valid_from="2026-06-01")
+            assert params.params_for("330106", on).reward_base == Decimal("9900")

@@ -217,3 +217,28 @@ def test_page_renders_and_posts_on_both_databases(tmp_path, database_url):
         row = row[:row.index("</tr>")]
         assert "1900 元/月" in row and "2026-07-01 起</strong>：2250 元/月" in row and "演示数据，待核实" in row
         assert "2026-04-15 10:00" in html[html.index('id="history"'):]
+
+
+def test_the_page_asks_the_largest_change_id_once_per_request(app, owners):
+    """The overview looks up every parameter on several days; the database is asked
+    whether the owners' changes moved once for the request, and a saved change shows at
+    once on the page the save redirects to."""
+    from sqlalchemy import event
+
+    source = app.extensions["quotacert"].param_changes
+    asked: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "max(" in statement.lower():
+            asked.append(statement)
+
+    event.listen(source._engine, "before_cursor_execute", count)
+    client = signed_in(app, owners["zhejiang"])
+    asked.clear()
+    assert client.get("/params/").status_code == 200
+    assert len(asked) == 1
+    response = post(client, "/params/changes", field="reward_base", value="7100", valid_from="2026-04-15")
+    assert response.status_code == 302
+    html = text(client.get(response.headers["Location"]))
+    base = html[html.index('id="param-reward_base"'):html.index('id="param-reward_coefficient"')]
+    assert "7100" in base and "本省修改" in base
