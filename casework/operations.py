@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from adapters.errors import SystemUnavailable
 from adapters.gather import gather_year_facts
+from casework import levy_relief
 from casework.models import CertificationCase, Placement, Unit
 from casework.placements import people_of
 from domain.certificate import category_name
@@ -134,6 +135,8 @@ def push_tax_result(system: System, params: dict) -> dict:
             "tax_region": unit.tax_region or unit.cdpf_region,
             "approved_months": approved,
             "placed_persons": float(persons_from_months(approved)),
+            # 缓减免 granted for the year (None when none): the tax side levies accordingly
+            "levy_relief": levy_relief.tax_payload(session, unit.id, case.year),
             "people": [
                 {"id_number": p.id_number, "confirmed_months": p.confirmed_months, "approved_months": p.approved_months}
                 for p in people

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from casework import cases, custom_forms, placements, reward_applications, task_forms
+from casework import cases, custom_forms, levy_relief, placements, reward_applications, task_forms
 from casework.operations import OPERATION_PARAMS
 from domain.params import params_for
 from engine.lanes import load_lanes
@@ -28,6 +28,7 @@ START_DATA: dict[str, frozenset[str]] = {
     "annual_certification": frozenset(cases.START_DATA),
     placements.PROCESS: frozenset(placements.START_DATA),
     reward_applications.PROCESS: frozenset(reward_applications.START_DATA),
+    levy_relief.PROCESS: frozenset(levy_relief.START_DATA),
 }
 
 

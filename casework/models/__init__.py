@@ -8,6 +8,7 @@ from casework.models.case import CertificationCase
 from casework.models.case_request import CaseRequest
 from casework.models.decision import DecisionRecord
 from casework.models.issued_certificate import IssuedCertificate
+from casework.models.levy_relief import LevyRelief
 from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
@@ -28,6 +29,7 @@ __all__ = [
     "Contract",
     "DecisionRecord",
     "IssuedCertificate",
+    "LevyRelief",
     "LoginGuard",
     "MonthCheck",
     "Notice",
