@@ -29,10 +29,9 @@ from casework.models.levy_relief import (
     KIND_NAMES,
     REDUCE,
     REJECTED,
-    RETURNED,
-    SECOND_REVIEW,
     LevyRelief,
 )
+from casework.models.review_status import UNDER_REVIEW
 from casework.schemas.levy_relief import LevyReliefInput
 from casework.scope import Forbidden, NotFound
 from casework.system import System
@@ -159,7 +158,7 @@ def _relief(relief_id: int) -> LevyRelief:
 @register_script_function()
 def relief_status(relief_id: int, status: str) -> None:
     """Where the application stands (待初审, 退回补正, 待复审)."""
-    if status not in (FIRST_REVIEW, RETURNED, SECOND_REVIEW):
+    if status not in UNDER_REVIEW:
         raise ValueError(f"unknown relief status {status!r}")
     relief = _relief(relief_id)
     relief.status, relief.status_changed_at = status, current_step().now

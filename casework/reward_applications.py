@@ -24,12 +24,12 @@ from casework.audit import record
 from casework.labels import case_label
 from casework.models import CertificationCase, RewardApplication, Unit
 from casework.models.issued_certificate import VALID
+from casework.models.review_status import UNDER_REVIEW
 from casework.models.reward import (
     APPROVED,
     EMPLOYER,
     FIRST_REVIEW,
     REJECTED,
-    RETURNED,
     SECOND_REVIEW,
     STATUS_NAMES,
     WINDOW,
@@ -229,7 +229,7 @@ def _application(reward_id: int) -> RewardApplication:
 @register_script_function()
 def reward_status(reward_id: int, status: str) -> None:
     """Where the application stands (待初审, 退回补正, 待复审), for the unit and the staff."""
-    if status not in (FIRST_REVIEW, RETURNED, SECOND_REVIEW):
+    if status not in UNDER_REVIEW:
         raise ValueError(f"unknown reward status {status!r}")
     application = _application(reward_id)
     application.status, application.status_changed_at = status, current_step().now

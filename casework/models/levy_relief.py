@@ -25,6 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casework.models.review_status import (  # noqa: F401  (the statuses, for importers of this module)
+    APPROVED,
+    FIRST_REVIEW,
+    REJECTED,
+    RETURNED,
+    SECOND_REVIEW,
+    status_names,
+)
 from engine.db import Base, Timestamped
 
 DEFER = "defer"  # 缓缴
@@ -33,18 +41,7 @@ EXEMPT = "exempt"  # 免缴
 KIND_NAMES = {DEFER: "缓缴", REDUCE: "减缴", EXEMPT: "免缴"}
 MAX_DEFER_MONTHS = 6  # 第二十一条: 缓缴保障金的最长期限不得超过6个月
 
-FIRST_REVIEW = "first_review"
-RETURNED = "returned"
-SECOND_REVIEW = "second_review"
-APPROVED = "approved"
-REJECTED = "rejected"
-STATUS_NAMES = {
-    FIRST_REVIEW: "待初审",
-    RETURNED: "退回补正",
-    SECOND_REVIEW: "待复审",
-    APPROVED: "已批准",
-    REJECTED: "未批准",
-}
+STATUS_NAMES = status_names(approved="已批准", rejected="未批准")
 STATUS_HELP = {
     FIRST_REVIEW: "申请已提交，等待残联业务人员初审。",
     RETURNED: "初审退回，请按退回理由修改申请或补充材料后重新提交。",

@@ -15,24 +15,21 @@ from decimal import Decimal
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casework.models.review_status import (  # noqa: F401  (the statuses, for importers of this module)
+    APPROVED,
+    FIRST_REVIEW,
+    REJECTED,
+    RETURNED,
+    SECOND_REVIEW,
+    status_names,
+)
 from engine.db import Base, Timestamped
 
 EMPLOYER = "employer"  # 网报系统: the unit applies (way 1)
 WINDOW = "window"  # 申办系统: a reviewer applies for the unit (way 2)
 CHANNEL_NAMES = {EMPLOYER: "单位网上申请", WINDOW: "窗口代为申请"}
 
-FIRST_REVIEW = "first_review"  # 待初审
-RETURNED = "returned"  # 退回补正
-SECOND_REVIEW = "second_review"  # 待复审 / 待复核
-APPROVED = "approved"  # 复审通过
-REJECTED = "rejected"  # 不通过
-STATUS_NAMES = {
-    FIRST_REVIEW: "待初审",
-    RETURNED: "退回补正",
-    SECOND_REVIEW: "待复审",
-    APPROVED: "复审通过",
-    REJECTED: "审核不通过",
-}
+STATUS_NAMES = status_names(approved="复审通过", rejected="审核不通过")
 STATUS_HELP = {
     FIRST_REVIEW: "申请已提交，等待残联业务人员初审。",
     RETURNED: "初审退回，请按退回理由修改收款信息或补充材料后重新提交。",
