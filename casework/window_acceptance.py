@@ -19,9 +19,9 @@ end (declared, not declared and why, returned, refused) and tells the unit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.audit import record
@@ -29,18 +29,19 @@ from casework.models import CertificationCase, DecisionRecord, Unit, WindowAccep
 from casework.models import window_acceptance as status
 from casework.models.case import STAGE_NAMES
 from casework.notices import notify_unit
-from casework.paging import contains
+from casework.paging import PER_PAGE, Page, contains
 from casework.schemas.window import MATERIALS, MODES, WindowIntakeInput
 from casework.scope import WINDOW_CLERK, Forbidden, NotFound, within_jurisdiction
 from casework.system import System
 from domain import regions
 from domain.credit_code import parse_credit_code
 from domain.errors import Conflict, DomainError, FieldErrors
+from domain.workdays import CHINA_TZ
 from engine.models import InboxTask, ProcessInstance
 
 MESSAGE = "window_request"  # what the unit's diagram catches (workflows/330000)
 PROCESS = "annual_certification"
-MAX_FOUND = 20
+MAX_FOUND = 200  # a unit search finds at most this many units (in pages)
 MIN_QUERY = 2
 
 
@@ -88,13 +89,15 @@ def require_clerk(user) -> str:
     return region
 
 
-def search_units(session: Session, user, q: str) -> list[UnitCard]:
-    """Units by 统一社会信用代码 (exact) or a part of the name, nationwide: a window
-    receives any unit's papers (省内通办, 跨省通办)."""
+def find_units(session: Session, user, q: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Units by 统一社会信用代码 (the full 18 characters, exact) or a part of the name (at
+    least MIN_QUERY characters), nationwide: a window receives any unit's papers (省内通办,
+    跨省通办). A page of UnitCards (name, code, 属地 only) in name order; at most MAX_FOUND
+    units in all (a page past them is empty)."""
     window = require_clerk(user)
     text = (q or "").strip()
     if not text:
-        return []
+        return Page([], 0, 1, per_page)
     if len(text) < MIN_QUERY:
         raise FieldErrors({"q": f"请至少输入{MIN_QUERY}个字的单位名称，或完整的统一社会信用代码"})
     try:
@@ -102,8 +105,17 @@ def search_units(session: Session, user, q: str) -> list[UnitCard]:
     except DomainError:
         code = ""
     where = Unit.credit_code == code if code else contains(Unit.name, text)
-    found = session.scalars(select(Unit).where(where).order_by(Unit.name, Unit.id).limit(MAX_FOUND))
-    return [UnitCard.of(unit, window) for unit in found]
+    total = min(session.scalar(select(func.count()).select_from(Unit).where(where)) or 0, MAX_FOUND)
+    offset = (page - 1) * per_page
+    found = [] if offset >= total else session.scalars(
+        select(Unit).where(where).order_by(Unit.name, Unit.id).offset(offset).limit(min(per_page, total - offset))
+    )
+    return Page([UnitCard.of(unit, window) for unit in found], total, page, per_page)
+
+
+def search_units(session: Session, user, q: str) -> list[UnitCard]:
+    """The first page of `find_units`."""
+    return find_units(session, user, q).items
 
 
 def unit_card(session: Session, user, unit_id: int) -> UnitCard:
@@ -251,18 +263,52 @@ def where_now(session: Session, case: CertificationCase) -> str:
     return STAGE_NAMES.get(case.stage, case.stage)
 
 
-def receipts_of_window(session: Session, user, limit: int = 50) -> list[ReceiptView]:
-    """本窗口受理记录: the receipts of the clerk's window, newest first."""
-    window = require_clerk(user)
-    rows = session.execute(
+def _receipts_query(window: str):
+    return (
         select(WindowAcceptance, CertificationCase, Unit)
         .join(CertificationCase, CertificationCase.id == WindowAcceptance.case_id)
         .join(Unit, Unit.id == WindowAcceptance.unit_id)
         .where(within_jurisdiction(WindowAcceptance.window_region, window))
-        .order_by(WindowAcceptance.received_at.desc(), WindowAcceptance.id.desc())
-        .limit(limit)
-    ).all()
+    )
+
+
+def _newest_first(query):
+    return query.order_by(WindowAcceptance.received_at.desc(), WindowAcceptance.id.desc())
+
+
+def _views(session: Session, window: str, rows) -> list[ReceiptView]:
     return [ReceiptView(r, UnitCard.of(u, window), c.year, where_now(session, c)) for r, c, u in rows]
+
+
+def _start_of(day: date) -> datetime:
+    """00:00 北京时间 of `day`, in UTC (how received_at is kept)."""
+    return datetime.combine(day, time(), CHINA_TZ).astimezone(UTC)
+
+
+def receipts_of_window(session: Session, user, limit: int = 50) -> list[ReceiptView]:
+    """本窗口受理记录: the newest receipts of the clerk's window, newest first."""
+    window = require_clerk(user)
+    return _views(session, window, session.execute(_newest_first(_receipts_query(window)).limit(limit)).all())
+
+
+def window_receipts(
+    session: Session, user, *, q: str = "", received_from: date | None = None, received_to: date | None = None,
+    page: int = 1, per_page: int = PER_PAGE,
+) -> Page:
+    """本窗口受理记录, a page of them, newest first: by a part of the unit's name or credit
+    code, and by the day received (北京时间, both ends included)."""
+    window = require_clerk(user)
+    query = _receipts_query(window)
+    text = (q or "").strip()
+    if text:
+        query = query.where(contains(Unit.name, text) | contains(Unit.credit_code, text.upper()))
+    if received_from is not None:
+        query = query.where(WindowAcceptance.received_at >= _start_of(received_from))
+    if received_to is not None:
+        query = query.where(WindowAcceptance.received_at < _start_of(received_to + timedelta(days=1)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(_newest_first(query).offset((page - 1) * per_page).limit(per_page)).all() if total else []
+    return Page(_views(session, window, rows), total, page, per_page)
 
 
 def close(session: Session, acceptance_id: int, outcome: str, reason: str, problem: str, now: datetime) -> None:

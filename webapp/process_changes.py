@@ -29,8 +29,10 @@ from sqlalchemy import select
 from casework import process_diff, process_migration, process_versions
 from casework.paging import Page
 from casework.process_versions import STATUS_HELP
+from casework.schemas import parse
+from casework.schemas.migration import MigrationRunInput
 from casework.scope import NotFound
-from domain.errors import DomainError
+from domain.errors import DomainError, FieldErrors
 from engine.models import SpecVersion
 from webapp.extensions import client_ip, db, system
 from webapp.processes import _facts, _province_name, _version, bp, bpmn_js_version, owner_required
@@ -119,7 +121,10 @@ def migrate_run(version_id: int):
     if plan.blocked:
         flash(f"未迁移：{plan.blocked}", "error")
         return redirect(url_for("processes.migrate", version_id=version_id))
-    seen = request.form.get("to", type=int)
+    try:
+        seen = parse(MigrationRunInput, request.form.to_dict(), strict=False).to
+    except FieldErrors:
+        seen = None  # no or a garbled target: as stale as another one, nothing moves
     if seen != plan.target.id:
         flash(f"未迁移：迁移目标与{_province_name(process_versions.province_of(current_user))}当前生效的版本"
               f"（{_label(plan.target)}）不一致，可能刚发布了新版本；请核对检查结果后再迁移", "error")

@@ -18,7 +18,13 @@ from flask_login import current_user, login_required
 from casework import window_acceptance as windows
 from casework.models import Unit
 from casework.schemas import parse
-from casework.schemas.window import MATERIALS, MODES, UnitSearchQuery, WindowIntakeInput
+from casework.schemas.window import (
+    MATERIALS,
+    MODES,
+    UnitSearchQuery,
+    WindowIntakeInput,
+    WindowReceiptQuery,
+)
 from casework.scope import WINDOW_CLERK
 from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 from webapp.context import field_errors, ip
@@ -26,6 +32,7 @@ from webapp.extensions import db, system
 from webapp.forms.fields import max_length
 
 bp = Blueprint("window", __name__, url_prefix="/window")
+LATEST = 10  # receipts shown under the search; the rest on 本窗口受理记录
 
 
 def clerk_required(view: Callable) -> Callable:
@@ -41,22 +48,51 @@ def clerk_required(view: Callable) -> Callable:
     return wrapper
 
 
+def _args() -> dict[str, str]:
+    """The query string as a page form sends it: the first value of each, blanks left out."""
+    return {k: v for k, v in request.args.items() if v.strip()}
+
+
 @bp.get("/")
 @clerk_required
 def index():
-    """窗口受理: search a unit, and the window's receipts with where each case is now."""
+    """窗口受理: search a unit (a page of what is found), and the window's latest receipts
+    with where each case is now."""
     errors: dict[str, str] = {}
-    found: list = []
-    q = ""
+    found = None
+    raw = _args()
     try:
-        q = parse(UnitSearchQuery, request.args.to_dict(), strict=False).q
-        found = windows.search_units(db(), current_user, q)
+        args = parse(UnitSearchQuery, raw, strict=False)
+        found = windows.find_units(db(), current_user, args.q, args.page, args.per_page) if args.q else None
     except FieldErrors as exc:
         errors = exc.errors
-    receipts = windows.receipts_of_window(db(), current_user)
+    receipts = windows.receipts_of_window(db(), current_user, limit=LATEST)
+    q = (raw.get("q") or "")[:50]
     return render_template(
-        "window/index.html", q=q or (request.args.get("q") or "")[:50], found=found, errors=errors,
-        receipts=receipts, window=windows.window_name(current_user.region_code),
+        "window/index.html", q=q, found=found, errors=errors, query={"q": q} if q else {},
+        receipts=receipts, latest=LATEST, window=windows.window_name(current_user.region_code),
+    ), (400 if errors else 200)
+
+
+@bp.get("/receipts")
+@clerk_required
+def receipts():
+    """本窗口受理记录: all of them, newest first, in pages; by unit name/credit code and by
+    the day received."""
+    errors: dict[str, str] = {}
+    page = None
+    raw = _args()
+    try:
+        args = parse(WindowReceiptQuery, raw, strict=False)
+        page = windows.window_receipts(
+            db(), current_user, q=args.q, received_from=args.received_from, received_to=args.received_to,
+            page=args.page, per_page=args.per_page,
+        )
+    except FieldErrors as exc:
+        errors = exc.errors
+    query = {k: v[:50] for k, v in raw.items() if k in ("q", "received_from", "received_to", "per_page")}
+    return render_template(
+        "window/receipts.html", page=page, query=query, errors=errors, window=windows.window_name(current_user.region_code),
     ), (400 if errors else 200)
 
 

@@ -13,9 +13,10 @@ from typing import Annotated
 from pydantic import Field
 
 from casework.schemas.answers import Answer
-from casework.schemas.base import Query, Request
+from casework.schemas.base import Request
+from casework.schemas.common import PageQuery
 from casework.schemas.messages import Label
-from casework.schemas.types import text
+from casework.schemas.types import date_text, text
 
 # the papers of 003 (申请材料目录 and the 承诺书's list); the keys are what a form sends
 MATERIALS: dict[str, str] = {
@@ -36,8 +37,22 @@ MaterialList = Annotated[
 ]
 
 
-class UnitSearchQuery(Query):
-    q: text("单位名称或统一社会信用代码", required=False, max_len=50, verb="请输入") = ""
+class UnitSearchQuery(PageQuery):
+    """查找用人单位 (the page and the API): a part of the name (至少2个字) or the full
+    18-character credit code; the units found are paged, and at most MAX_FOUND in all."""
+
+    q: text("单位名称或统一社会信用代码", required=False, max_len=50, verb="请输入",
+            description="单位名称的一部分（至少2个字）或完整的18位统一社会信用代码") = ""
+
+
+class WindowReceiptQuery(PageQuery):
+    """本窗口受理记录 (the page and the API): by a part of the unit's name or credit code,
+    and by the day received (from, to; both inclusive, 北京时间)."""
+
+    q: text("单位名称或统一社会信用代码", required=False, max_len=50, verb="请输入",
+            description="单位名称或统一社会信用代码的一部分") = ""
+    received_from: date_text("收件日期（起）") | None = None
+    received_to: date_text("收件日期（止）") | None = None
 
 
 class WindowIntakeInput(Request):
@@ -69,7 +84,12 @@ class WindowUnit(Answer):
 
 
 class WindowUnitList(Answer):
+    """一页查找结果（按单位名称排序；至多200个单位）"""
+
     items: list[WindowUnit]
+    total: int = Field(description="找到的单位数（至多200个）")
+    page: int
+    per_page: int
 
 
 class WindowReceipt(Answer):
@@ -89,4 +109,9 @@ class WindowReceipt(Answer):
 
 
 class WindowReceiptList(Answer):
+    """一页本窗口受理记录（按收件时间倒序）"""
+
     items: list[WindowReceipt]
+    total: int
+    page: int
+    per_page: int

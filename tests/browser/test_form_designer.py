@@ -40,6 +40,36 @@ def test_owner_designs_a_form_for_a_step(live_server, owner_page, shots):  # noq
     page.click("[data-design-form]")
     page.wait_for_selector("[data-form-designer][open] .fjs-editor-container", timeout=15000)
     page.wait_for_selector("[data-form-designer] .fjs-palette, [data-form-designer] .fjs-palette-container", timeout=15000)
+    # the editor speaks Chinese and offers only the controls the server takes
+    palette = page.locator("[data-form-designer] .fjs-palette")
+    palette_text = palette.inner_text()
+    for word in ("控件", "填写", "选择", "单行文本", "多行文本", "数字", "日期", "下拉选择", "是/否", "附件", "说明文字"):
+        assert word in palette_text, word
+    assert "Text field" not in palette_text and "Components" not in palette_text
+    assert palette.locator("input.fjs-palette-search").get_attribute("placeholder") == "搜索控件"
+    offered = set(palette.locator("[data-field-type]").evaluate_all("els => els.map(e => e.dataset.fieldType)"))
+    assert offered == {"textfield", "textarea", "number", "datetime", "select", "radio", "checkbox", "filepicker", "text"}
+    for refused in ("expression", "checklist", "taglist", "table", "iframe", "html", "button", "dynamiclist"):
+        assert palette.locator(f'[data-field-type="{refused}"]').count() == 0, refused
+    page.evaluate("schema => window.QuotaFormDesigner.editor().importSchema(schema)", SCHEMA)
+    page.wait_for_selector("[data-form-designer] .fjs-form-field-textfield")
+    page.click("[data-form-designer] .fjs-form-field-radio")
+    panel = page.locator("[data-form-designer] .fjs-properties-panel")
+    page.locator("[data-form-designer] .fjs-properties-panel", has_text="校验").wait_for()
+    panel.locator(".bio-properties-panel-group-header", has_text="基本").click()
+    panel.locator(".bio-properties-panel-group-header", has_text="校验").click()
+    panel.locator("label", has_text="键名").first.wait_for()
+    panel_text = panel.inner_text()
+    for word in ("基本", "标题", "键名", "说明", "校验", "必填", "选项来源", "固定选项", "单选"):
+        assert word in panel_text, (word, panel_text)
+    for english in ("General", "Field label", "Key", "Validation", "Required", "Options source", "Static options"):
+        assert english not in panel_text, english
+    page.screenshot(path=str(SHOTS / "49-form-designer-zh.png"))
+    # a control added from the palette is labelled in Chinese
+    palette.locator('[data-field-type="textarea"]').focus()
+    page.keyboard.press("Enter")
+    added = page.evaluate("() => window.QuotaFormDesigner.editor().saveSchema().components.slice(-1)[0]")
+    assert added["type"] == "textarea" and added["label"] == "多行文本"
     page.evaluate("schema => window.QuotaFormDesigner.editor().importSchema(schema)", SCHEMA)
     page.wait_for_selector("[data-form-designer] .fjs-form-field-textfield")
     page.screenshot(path=str(SHOTS / "49-form-designer.png"))

@@ -204,3 +204,35 @@ def test_another_province_and_bad_input(demo_app):
     assert client.post(f"/processes/versions/{target}/migrate", data={"csrf_token": token, "to": str(target)}).status_code == 302
     assert versions_of(system, mine) == {old}
     assert audit_count(system, "迁移在办业务") == 0
+
+
+def test_the_migration_post_is_declared_and_garbage_moves_nothing(demo_app):
+    """开始迁移 sends one field, `to`, declared by MigrationRunInput (an id 1…2³¹−1): a
+    missing or garbled one is a stale target — nothing moves, the owner is told, never 500."""
+    import pytest
+
+    from casework.schemas import parse
+    from casework.schemas.migration import MigrationRunInput
+    from domain.errors import FieldErrors
+
+    assert parse(MigrationRunInput, {"to": "12"}, strict=False).to == 12
+    for garbage in ({}, {"to": ""}, {"to": "abc"}, {"to": "0"}, {"to": "-3"}, {"to": "99999999999999999999"}, {"to": "1e3"}):
+        with pytest.raises(FieldErrors) as refused:
+            parse(MigrationRunInput, garbage, strict=False)
+        assert "迁移目标版本" in refused.value.errors["to"], garbage
+
+    system = demo_app.extensions["quotacert"]
+    mine = open_cases(system, "15")
+    old = current_id(system, "annual_certification", "150100")
+    client = client_for(demo_app, "owner_nmg")
+    target = publish(system, "owner_nmg", renamed_review(), "annual_certification", "复核改名")
+    url = f"/processes/versions/{old}/migrate"
+    token = csrf(client, url)
+    for garbage in ({}, {"to": ""}, {"to": "abc"}, {"to": "-3"}, {"to": "99999999999999999999"}, {"to": "\x00"},
+                    {"to": [str(old), str(target)]}, {"to": "1" * 5000}):
+        answer = client.post(url, data={"csrf_token": token, **garbage}, follow_redirects=True)
+        assert answer.status_code == 200, garbage
+        assert "未迁移：迁移目标与内蒙古自治区当前生效的版本" in answer.get_data(as_text=True), garbage
+    assert versions_of(system, mine) == {old}
+    done = client.post(url, data={"csrf_token": token, "to": str(target)})
+    assert done.status_code == 200 and versions_of(system, mine) == {target}

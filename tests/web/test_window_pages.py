@@ -170,3 +170,121 @@ def test_a_unit_whose_province_takes_no_window_receipts_is_refused_with_the_reas
     with system.transaction() as s:
         assert s.scalar(select(func.count()).select_from(WindowAcceptance)) == 0
         assert s.scalar(select(func.count()).select_from(CertificationCase).where(CertificationCase.unit_id == unit.id)) == 0
+
+
+def _receipts(system, window: str) -> tuple[Unit, Unit]:
+    """26 receipts of `window`: 25 for one unit on 25 days (10:00 北京时间, from 2025-03-01),
+    one for another at 00:30 北京时间 on 2025-03-07 (still 03-06 in UTC)."""
+    from datetime import UTC, datetime, timedelta
+
+    with system.transaction() as s:
+        first, second = s.scalars(select(Unit).where(Unit.cdpf_region.like("33%")).order_by(Unit.id).limit(2)).all()
+        cases = {}
+        for unit in (first, second):
+            case = s.scalar(select(CertificationCase).where(CertificationCase.unit_id == unit.id))
+            if case is None:
+                case = CertificationCase(unit_id=unit.id, year=2025, region_code=unit.cdpf_region)
+                s.add(case)
+                s.flush()
+            cases[unit.id] = case.id
+        start = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+        for i in range(25):
+            s.add(WindowAcceptance(case_id=cases[first.id], unit_id=first.id, window_region=window, unit_region=first.cdpf_region,
+                                   received_by="window_binjiang", received_at=start + timedelta(days=i), status="deferred"))
+        s.add(WindowAcceptance(case_id=cases[second.id], unit_id=second.id, window_region=window, unit_region=second.cdpf_region,
+                               received_by="window_binjiang", received_at=datetime(2025, 3, 6, 16, 30, tzinfo=UTC), status="deferred"))
+        s.flush()
+        s.expunge_all()
+    return first, second
+
+
+def rows(html: str) -> int:
+    return html.count('<br><span class="mono small">')
+
+
+def test_the_receipt_list_is_paged_and_searchable(demo_app):
+    system = demo_app.extensions["quotacert"]
+    first, second = _receipts(system, "330108")
+    clerk = client_for(demo_app, "window_binjiang")
+    index = text(clerk.get("/window/"))
+    assert rows(index) == 10 and "/window/receipts" in index and "最近10条" in index
+
+    page1 = clerk.get("/window/receipts")
+    assert page1.status_code == 200 and "共 26 条" in text(page1) and rows(text(page1)) == 20
+    page2 = text(clerk.get("/window/receipts", query_string={"page": 2}))
+    assert rows(page2) == 6
+    part = next(second.name[i:i + 3] for i in range(len(second.name)) if second.name[i:i + 3] not in first.name)
+    by_name = text(clerk.get("/window/receipts", query_string={"q": part}))
+    assert "共 1 条" in by_name and second.credit_code in by_name and first.credit_code not in by_name
+    by_code = text(clerk.get("/window/receipts", query_string={"q": second.credit_code.lower()}))
+    assert "共 1 条" in by_code
+    # days are 北京时间: the 00:30 receipt of 03-07 is not on 03-06
+    days = text(clerk.get("/window/receipts", query_string={"received_from": "2025-03-05", "received_to": "2025-03-06"}))
+    assert "共 2 条" in days and second.credit_code not in days
+    day7 = text(clerk.get("/window/receipts", query_string={"received_from": "2025-03-07", "received_to": "2025-03-07"}))
+    assert "共 2 条" in day7 and second.credit_code in day7
+    none = text(clerk.get("/window/receipts", query_string={"q": "没有这个单位"}))
+    assert "没有符合条件的受理记录" in none
+    # another window sees none of them
+    assert "本窗口尚无受理记录" in text(client_for(demo_app, "window_xihu").get("/window/receipts"))
+
+    # the API: the same declaration and the same answers
+    from tests.api.conftest import api_login
+
+    api = demo_app.test_client()
+    headers = api_login(api, "window_binjiang")
+    listed = api.get("/api/v1/window/receipts", query_string={"received_from": "2025-03-05", "received_to": "2025-03-06",
+                                                              "per_page": 1}, headers=headers).get_json()
+    assert listed["total"] == 2 and listed["per_page"] == 1 and len(listed["items"]) == 1
+    assert api.get("/api/v1/window/receipts", query_string={"q": second.credit_code}, headers=headers).get_json()["total"] == 1
+    assert api.get("/api/v1/window/receipts", query_string={"received_to": "2025-02-30"}, headers=headers).status_code == 400
+
+
+def test_a_unit_is_found_by_part_of_its_name_in_pages(demo_app):
+    system = demo_app.extensions["quotacert"]
+    with system.transaction() as s:
+        named = s.scalar(select(func.count()).select_from(Unit).where(Unit.name.like("%示范%")))
+    assert named >= 2
+    clerk = client_for(demo_app, "window_xihu")
+    one = text(clerk.get("/window/", query_string={"q": "示范", "per_page": 1}))
+    two = text(clerk.get("/window/", query_string={"q": "示范", "per_page": 1, "page": 2}))
+    assert f"共 {min(named, 200)} 条" in one and one.count("收件登记</a>") == 1 and two.count("收件登记</a>") == 1
+    first_code = re.search(r'<td class="mono">(\w{18})</td>', one).group(1)
+    assert first_code not in two
+    no_personal_data(one)
+    from tests.api.conftest import api_login
+
+    api = demo_app.test_client()
+    headers = api_login(api, "window_xihu")
+    found = api.get("/api/v1/window/units", query_string={"q": "示范", "per_page": 1, "page": 2}, headers=headers).get_json()
+    assert found["total"] == min(named, 200) and found["page"] == 2 and len(found["items"]) == 1
+
+
+# (url, query, the page's answer): a bad page number is dropped on a page (the first page,
+# as on every list) and refused by the API; a bad date or search text is refused on both
+GARBAGE = [
+    ("/window/receipts", {"page": "abc"}, 200), ("/window/receipts", {"page": "0"}, 200),
+    ("/window/receipts", {"page": "99999999999999"}, 200), ("/window/receipts", {"per_page": "1000"}, 200),
+    ("/window/receipts", {"received_from": "2025-13-40"}, 400), ("/window/receipts", {"received_to": "昨天"}, 400),
+    ("/window/receipts", {"received_from": ["2025-01-01", "x"], "received_to": "2025-02-30"}, 400),
+    ("/window/receipts", {"q": "单" * 80}, 400), ("/window/receipts", {"q": "\x00ab"}, 400),
+    ("/window/", {"q": "示范", "page": "-1"}, 200), ("/window/", {"q": "示范", "per_page": "x"}, 200),
+    ("/window/", {"page": "1e9"}, 200), ("/window/", {"q": "示范", "page": "999"}, 200),
+]
+
+
+def test_garbage_in_the_window_lists_is_answered_in_chinese(demo_app):
+    from tests.api.conftest import api_login
+
+    clerk = client_for(demo_app, "window_xihu")
+    api = demo_app.test_client()
+    headers = api_login(api, "window_xihu")
+    for url, query, status in GARBAGE:
+        response = clerk.get(url, query_string=query)
+        html = text(response)
+        assert response.status_code == status, (url, query, response.status_code)
+        if "received_from" in query or "received_to" in query:  # beside the list, in Chinese
+            assert "请修改以下内容" in html and "收件日期" in html, (url, query)
+        api_url = {"/window/receipts": "/api/v1/window/receipts", "/window/": "/api/v1/window/units"}[url]
+        expected = 200 if query.get("page") == "999" else 400
+        assert api.get(api_url, query_string=query, headers=headers).status_code == expected, (url, query)

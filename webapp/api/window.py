@@ -14,6 +14,7 @@ from casework.schemas.window import (
     WindowIntakeInput,
     WindowReceipt,
     WindowReceiptList,
+    WindowReceiptQuery,
     WindowUnitList,
 )
 from casework.scope import WINDOW_CLERK
@@ -35,13 +36,15 @@ def receipt_json(view: windows.ReceiptView) -> dict:
 
 @bp.get("/window/units")
 @login_required(WINDOW_CLERK)
-@spec.declare(tags=TAGS, query=UnitSearchQuery, answer=WindowUnitList, answer_description="单位（至多20个）", errors=(400, 401, 403, 429))
+@spec.declare(tags=TAGS, query=UnitSearchQuery, answer=WindowUnitList, answer_description="一页单位（共至多200个）", errors=(400, 401, 403, 429))
 def window_units():
     """查找用人单位（窗口受理人员）
 
-    按统一社会信用代码（完整）或单位名称（至少2个字）查找，全国范围（省内通办、跨省通办）；只返回识别单位所需的信息。"""
+    按统一社会信用代码（完整18位）或单位名称的一部分（至少2个字）查找，全国范围（省内通办、跨省通办），分页，
+    共至多200个；只返回识别单位所需的信息（名称、代码、属地）。"""
     args: UnitSearchQuery = spec.query()
-    return jsonify({"items": [asdict(c) for c in windows.search_units(db(), api_user(), args.q)]})
+    page = windows.find_units(db(), api_user(), args.q, args.page, args.per_page)
+    return jsonify({"items": [asdict(c) for c in page.items], "total": page.total, "page": page.page, "per_page": page.per_page})
 
 
 @bp.post("/window/units/<int:unit_id>/receipts")
@@ -62,9 +65,14 @@ def window_receive(unit_id: int):
 
 @bp.get("/window/receipts")
 @login_required(WINDOW_CLERK)
-@spec.declare(tags=TAGS, answer=WindowReceiptList, answer_description="本窗口受理记录（最近50条）", errors=(401, 403, 429))
+@spec.declare(tags=TAGS, query=WindowReceiptQuery, answer=WindowReceiptList, answer_description="一页本窗口受理记录",
+              errors=(400, 401, 403, 429))
 def window_receipts():
     """本窗口受理记录
 
-    本窗口收件的申报，按收件时间倒序，含各案件当前所处环节及办理地。"""
-    return jsonify({"items": [receipt_json(v) for v in windows.receipts_of_window(db(), api_user())]})
+    本窗口收件的申报，按收件时间倒序，分页；可按单位名称或统一社会信用代码、收件日期（北京时间）查找，
+    含各案件当前所处环节及办理地。"""
+    args: WindowReceiptQuery = spec.query()
+    page = windows.window_receipts(db(), api_user(), q=args.q, received_from=args.received_from, received_to=args.received_to,
+                                   page=args.page, per_page=args.per_page)
+    return jsonify({"items": [receipt_json(v) for v in page.items], "total": page.total, "page": page.page, "per_page": page.per_page})
