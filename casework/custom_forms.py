@@ -1,6 +1,7 @@
 """自定义表单: a data-entry step a process owner adds without code.
 
-A user task in a staff lane names form `custom` and carries its form as a property
+A user task in a staff lane, or in the 用人单位 lane, names form `custom` and carries its
+form as a property
 `form_schema`: a form-js schema (what bpmn.io's form editor saves), stored with the
 diagram version. The subset read here is what a 残联 step asks for: 单行文本
 (textfield), 多行文本 (textarea), 数字 (number), 日期 (datetime, date only), 单选
@@ -9,6 +10,12 @@ diagram version. The subset read here is what a 残联 step asks for: 单行文�
 (a bad one names its task), turned into a pydantic model that validates the page's
 fields and the API's JSON alike, and its values go into the task data under their keys
 (for the gateways after it) and into the case's decision history.
+
+Staff fill it in the workbench (review/custom_form.html, `POST /api/v1/tasks/{id}/form`).
+In the employer's lane the unit fills it on its own pages (首页 lists it as 待办事项,
+`home.step` shows it) or through `POST /api/v1/case/steps/{id}`, validated by the same
+declaration; a unit sees and completes only its own cases' steps (`employer_row`), and an
+attachment must be one the unit uploaded.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.audit import record
@@ -29,9 +37,12 @@ from casework.schemas.messages import Label, parse
 from casework.schemas.review import CustomFormInput
 from casework.schemas.types import date_text, fail, id_list, number, text
 from casework.system import System
-from casework.task_forms import FORMS, STAFF, TaskForm, register_form
+from casework.task_forms import EMPLOYER, FORMS, STAFF, TaskForm, register_form
 from casework.uploads import attachments_of
-from domain.errors import DomainError, FieldErrors
+from domain.errors import DomainError, FieldErrors, NotFound
+from engine.models import InboxTask
+
+EMPLOYER_ROLE = "employer"
 
 FORM_KEY = "custom"
 SCHEMA_PROPERTY = "form_schema"
@@ -297,13 +308,56 @@ def shown(form: CustomForm, values: dict[str, Any]) -> str:
     return "；".join(parts)
 
 
+# -- the employer's steps -----------------------------------------------------------------
+def employer_steps(session: Session, case) -> list[InboxTask]:
+    """The case's open custom-form steps in the employer's lane (the unit's 待办事项)."""
+    return list(session.scalars(
+        select(InboxTask)
+        .where(InboxTask.case_id == case.id, InboxTask.role == EMPLOYER_ROLE, InboxTask.form == FORM_KEY)
+        .order_by(InboxTask.created_at, InboxTask.task_id)
+    ))
+
+
+def employer_row(session: Session, user, task_id: str):
+    """One open custom-form step of the employer's lane in a case of the user's own unit;
+    anything else (another unit's, a staff step, another form, done) is 404."""
+    from casework.models import CertificationCase, Placement, Unit
+    from casework.review import InboxRow, _is_person
+
+    task = session.get(InboxTask, task_id)
+    case = session.get(CertificationCase, task.case_id) if task is not None else None
+    if (
+        task is None or case is None or task.role != EMPLOYER_ROLE or task.form != FORM_KEY
+        or user.role != EMPLOYER_ROLE or user.unit_id is None or case.unit_id != user.unit_id
+    ):
+        raise NotFound("未找到该事项，可能已经提交")
+    placement = session.get(Placement, task.subject_id) if _is_person(task) else None
+    return InboxRow(task, case, session.get(Unit, case.unit_id), placement)
+
+
+def employer_history(session: Session, case) -> list:
+    """What the unit itself filled in on the case's custom-form steps, oldest first."""
+    from casework.models import DecisionRecord
+
+    return list(session.scalars(
+        select(DecisionRecord)
+        .where(DecisionRecord.case_id == case.id, DecisionRecord.form == FORM_KEY,
+               DecisionRecord.role == EMPLOYER_ROLE)
+        .order_by(DecisionRecord.at, DecisionRecord.id)
+    ))
+
+
 def fill(session: Session, system: System, user, task_id: str, data: CustomFormInput, ip: str = "") -> str:
     """Validate the values against the step's own form, complete the task with them (a
-    page's values are text and parse as such; JSON is held to its types)."""
+    page's values are text and parse as such; JSON is held to its types). Staff work
+    their inbox's steps, an employer its own unit's."""
     strict = not data.page
     from casework.review import task_for
 
-    row = task_for(session, user, task_id)
+    if user.role == EMPLOYER_ROLE:
+        row = employer_row(session, user, task_id)
+    else:
+        row = task_for(session, user, task_id)
     if row.task.form != FORM_KEY:
         raise DomainError("该任务不是自定义表单步骤")
     form = form_of(row.task.props or {})
@@ -341,8 +395,21 @@ def custom_context(session: Session, row) -> dict:
     return context
 
 
+def employer_context(session: Session, row) -> dict:
+    """What the unit's page shows: the step's form (or why it cannot be shown) and what the
+    unit filled in on the case's earlier steps; never the staff's history."""
+    context: dict[str, Any] = {"history": employer_history(session, row.case)}
+    try:
+        context["custom"] = form_of(row.task.props or {})
+    except DomainError as exc:
+        context["custom"], context["custom_problem"] = None, exc.message
+    return context
+
+
+# One key in any lane: staff fill it in the workbench (its page is the template below), a
+# unit on its own pages (the `home.step` endpoint) and `POST /api/v1/case/steps/{id}`.
 register_form(TaskForm(
-    key=FORM_KEY, title="自定义表单", roles=STAFF, subject="any", writes=(),
+    key=FORM_KEY, title="自定义表单", roles=STAFF, also_roles=EMPLOYER, subject="any", writes=(),
     page="review/custom_form.html", api="POST /api/v1/tasks/{task_id}/form",
     help="按流程管理员设计的表单填写并提交",
     input=CustomFormInput, command=fill, page_input=page_input, settings=(SCHEMA_PROPERTY,),

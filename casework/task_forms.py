@@ -50,6 +50,12 @@ class TaskForm:
     context: Callable | None = None  # (session, row) → what the page shows besides the row
     settings: tuple[str, ...] = field(default=())  # diagram properties the form reads
     settings_check: Callable[[dict], str | None] | None = None  # those properties, at load
+    # roles that may hold it besides `roles` (自定义表单: any staff lane and the employer's)
+    also_roles: frozenset[str] = frozenset()
+
+    def allowed_roles(self, staff_roles: frozenset[str]) -> frozenset[str]:
+        """The lane roles that may hold it, given which roles work a staff inbox."""
+        return frozenset(staff_roles if self.roles is STAFF else self.roles) | self.also_roles
 
 
 FORMS: dict[str, TaskForm] = {}
@@ -96,8 +102,7 @@ def check_form(key: str, role: str, props: dict, staff_roles: frozenset[str]) ->
     if form is None:
         known = "、".join(sorted(FORMS))
         return f"表单“{key}”未注册（可用的表单：{known}）"
-    allowed = staff_roles if form.roles is STAFF else form.roles
-    if role not in allowed:
+    if role not in form.allowed_roles(staff_roles):
         return f"表单“{key}”（{form.title}）不能用于该泳道的角色（{role}）"
     return form.settings_check(props) if form.settings_check else None
 

@@ -125,7 +125,6 @@ def catalog_for(session, process_id: str, province: str, day) -> dict:
     """The pick lists of the panel for one process, one province, one day."""
     lanes = load_lanes(session)
     rules = process_rules.diagram_rules(session, day)
-    staff = sorted(lanes.staff_roles)
 
     roles = [
         {"lane": lane, "role": lanes.roles[lane], "staff": lanes.roles[lane] in lanes.staff_roles}
@@ -133,7 +132,7 @@ def catalog_for(session, process_id: str, province: str, day) -> dict:
     ]
     forms = []
     for key, form in sorted(task_forms.FORMS.items()):
-        allowed = staff if form.roles is task_forms.STAFF else sorted(form.roles)
+        allowed = sorted(form.allowed_roles(lanes.staff_roles))
         entry = {
             "key": key,
             "title": form.title,

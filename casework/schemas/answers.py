@@ -252,6 +252,30 @@ class TaskPage(Answer):
     tabs: list[Tab]
 
 
+class StepField(Answer):
+    key: str
+    kind: str = Field(description="textfield单行文本、textarea多行文本、number数字、datetime日期、select/radio单选、checkbox是/否、filepicker附件")
+    label: str
+    required: bool
+    options: list[dict[str, str]] = Field(default=[], description="单选的可选项：value、label")
+
+
+class CaseStep(Answer):
+    task_id: str
+    title: str
+    due_at: str | None
+    notes: list[str] = Field(description="表单中的说明文字")
+    fields: list[StepField]
+    problem: str | None = Field(default=None, description="表单设计有误时的说明（此时不能提交）")
+
+
+class CaseSteps(Answer):
+    """本单位待填写的事项（流程管理员设计的自定义表单）及已提交的填报记录"""
+
+    items: list[CaseStep]
+    history: list[dict[str, Any]] = Field(description="已填写：step、reason（各项取值）、detail、actor、at")
+
+
 class Done(Answer):
     done: bool
 

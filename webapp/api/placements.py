@@ -11,6 +11,7 @@ from casework import (
     case_requests,
     cases,
     certificates,
+    custom_forms,
     documents,
     placements,
     registration,
@@ -31,6 +32,8 @@ from casework.schemas.placements import (
     PlacementQuery,
     UploadForm,
 )
+from casework.schemas.review import CustomFormInput
+from domain.errors import DomainError
 from webapp.api import ApiError, api_user, bp, login_required, spec
 from webapp.api.serialize import case_json, case_request_json, placement_json, placement_row
 from webapp.api.spec import body, form, query
@@ -159,6 +162,57 @@ def file_feedback():
     """年审认证反馈（认证后7个工作日内；理由必填，可附已上传的附件，由残联认证反馈审核）
     超过反馈期限、尚未认证或已有申请在审核中时为409。"""
     return _file(case_requests.FEEDBACK)
+
+
+# -- the unit's own steps (自定义表单 in the employer's lane) -------------------------------
+def _step_json(task) -> dict:
+    body = {"task_id": task.task_id, "title": task.title or custom_forms.FORM_KEY,
+            "due_at": task.due_at.isoformat() if task.due_at else None, "notes": [], "fields": [], "problem": None}
+    try:
+        design = custom_forms.form_of(task.props or {})
+    except DomainError as exc:
+        body["problem"] = exc.message
+        return body
+    body["notes"] = list(design.notes)
+    body["fields"] = [
+        {"key": f.key, "kind": f.kind, "label": f.label, "required": f.required,
+         "options": [{"value": v, "label": label} for v, label in f.options]}
+        for f in design.fields
+    ]
+    return body
+
+
+def _steps(case) -> dict:
+    return {
+        "items": [_step_json(t) for t in custom_forms.employer_steps(db(), case)],
+        "history": [
+            {"step": d.step, "reason": d.reason, "detail": d.detail, "actor": d.actor_name or d.actor,
+             "at": d.at.isoformat() if d.at else None}
+            for d in custom_forms.employer_history(db(), case)
+        ],
+    }
+
+
+@bp.get("/case/steps")
+@employer_only
+@spec.declare(tags=TAGS, answer=answers.CaseSteps, errors=(401, 403, 404, 429))
+def list_case_steps():
+    """待填写事项（流程管理员为用人单位设计的自定义表单）及填报记录"""
+    return _ok(_steps(employer_case(api_user())))
+
+
+@bp.post("/case/steps/<task_id>")
+@employer_only
+@spec.declare(tags=TAGS, json=CustomFormInput, answer=answers.Done, answer_description="已提交",
+              paths={"task_id": "事项编号（GET /case/steps的task_id）"}, errors=(400, 401, 403, 404, 409, 429))
+def fill_case_step(task_id: str):
+    """填写并提交待填写事项（按表单设计校验：必填、类型、范围、可选项；附件为本单位已上传的附件编号）
+
+    values按字段名（key）填写；数字为数字、是/否为true/false、日期为YYYY-MM-DD。非本单位的事项为404。"""
+    data: CustomFormInput = body()
+    custom_forms.fill(db(), system(), api_user(), task_id, data, client_ip())
+    db().commit()
+    return _ok({"done": True})
 
 
 # -- placements ------------------------------------------------------------------------
