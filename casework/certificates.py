@@ -216,7 +216,7 @@ def public_facts(session: Session, certificate: IssuedCertificate) -> dict:
     facts = certificate.facts or {}
     totals = facts.get("totals", {})
     newer_one = newer(session, certificate)
-    return {
+    found = {
         "number": certificate.number,
         "version": certificate.version,
         "kind": certificate.kind,
@@ -240,3 +240,16 @@ def public_facts(session: Session, certificate: IssuedCertificate) -> dict:
             {"number": newer_one.number, "token": newer_one.token} if newer_one is not None else None
         ),
     }
+    if certificate.kind == "reward":  # 奖励审核认定书: the reward's figures, never the payee's account
+        found.update(
+            title="超比例奖励审核认定书", people=0, approved_months=0,
+            actual_persons=str(facts.get("placed_persons", "0")),
+            reward={key: str(facts.get(key, "")) for key in REWARD_PUBLIC},
+        )
+    else:
+        found.update(title="按比例安排残疾人就业审核认定书", reward=None)
+    return found
+
+
+# what the public page of a 奖励审核认定书 shows (casework.reward_certificates.snapshot's keys)
+REWARD_PUBLIC = ("staff_count", "placed_persons", "quota_persons", "over_persons", "coefficient", "amount", "channel")

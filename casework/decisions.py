@@ -157,7 +157,40 @@ def decision_context(session: Session, row) -> dict:
         "material": review_context(session, row) if row.placement is not None else None,
         "summary": summarize(session, row.case),
         "history": history(session, row.case.id),
+        **_reward_context(session, row),
+        **_relief_context(session, row),
     }
+
+
+def _reward_context(session: Session, row) -> dict:
+    """A 超比例奖励 初审 / 复审 / 复核 (subject `reward:<id>`): the application it decides
+    on — figures, payee, channel, filer, papers and its own decision history."""
+    from casework.models.reward import CHANNEL_NAMES
+    from casework.reward_applications import of_subject
+    from casework.reward_overview import coefficient, money, persons
+    from casework.reward_window import material
+
+    application = of_subject(session, row.task.subject_ref)
+    if application is None or application.case_id != row.case.id:
+        return {"reward": None}
+    return {
+        "reward": material(session, application), "reward_channels": CHANNEL_NAMES, "reward_money": money,
+        "reward_persons": persons, "reward_coefficient": coefficient,
+    }
+
+
+def _relief_context(session: Session, row) -> dict:
+    """A 缓减免 初审 / 复审 (subject `relief:<id>`): the application it decides on."""
+    from casework.models import LevyRelief
+    from casework.relief_review import review_material
+
+    ref = row.task.subject_ref or ""
+    if not ref.startswith("relief:") or not ref[7:].isdigit():
+        return {"relief": None}
+    relief = session.get(LevyRelief, int(ref[7:]))
+    if relief is None or relief.case_id != row.case.id:
+        return {"relief": None}
+    return {"relief": review_material(session, relief)}
 
 
 def page_input(form: dict) -> dict:

@@ -185,11 +185,11 @@ def _grid(font: str, header: bool = True) -> TableStyle:
     return TableStyle(rules)
 
 
-def _facts_table(rows: list[tuple[str, str]]) -> Table:
+def _facts_table(rows: list[tuple[str, str]], label_width: float = 36 * mm) -> Table:
     s = _styles()
     table = Table(
         [[Paragraph(label, s["label"]), Paragraph(value, s["body"])] for label, value in rows],
-        colWidths=[36 * mm, 130 * mm],
+        colWidths=[label_width, 166 * mm - label_width],
     )
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -331,5 +331,74 @@ def signed_certificate_pdf(
         settings,
         now,
         reason=f"审核认定书 {certificate.number}",
+        location=certificate.facts.get("issuer", ""),
+    )
+
+
+def _yuan(value: str | None) -> str:
+    """An amount of the facts (a plain decimal string) in 元 to the fen: 9,900.00元."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value).quantize(Decimal('0.01')):,}元"
+
+
+def reward_certificate_pdf(certificate: IssuedCertificate, verify_url: str) -> bytes:
+    """奖励审核认定书 (超比例奖励, 002), printed from the certificate's frozen facts (the
+    payee's account masked), unsigned; laid out as the annual 审核认定书."""
+    s = _styles()
+    facts = certificate.facts
+    year = facts["year"]
+    title = f"{year}年度超比例安排残疾人就业奖励审核认定书"
+    story = [
+        Paragraph(title, s["title"]),
+        Paragraph(f"编号：{certificate.number}", s["number"]),
+        Spacer(1, 3 * mm),
+        _facts_table([
+            ("用人单位", facts["unit_name"]),
+            ("统一社会信用代码", facts["credit_code"]),
+            ("业务年度", f"{year}年"),
+            ("残联主管部门", (facts.get("region_label") or "").replace("/", "") or "—"),
+            ("申请方式", facts.get("channel") or "—"),
+            ("上年度在职职工总数", f"{facts['staff_count']}人"),
+            ("上年度安置残疾人数", f"{facts['placed_persons']}人（经按比例就业审核认定）"),
+            ("安置比例残疾人数", f"{facts['quota_persons']}人（按规定比例计算，向上取整）"),
+            ("超比例安置残疾人数", f"{facts['over_persons']}人"),
+            ("安置系数", str(facts["coefficient"])),
+            ("奖励基数", f"{_yuan(facts.get('base_amount'))}/人"),
+            ("超比例奖励金额", f"<b>{_yuan(facts['amount'])}</b>"),
+            ("收款单位名称", facts["payee_name"]),
+            ("收款单位银行账户", facts["payee_account"]),
+            ("收款单位开户银行", facts["payee_bank"]),
+        ], label_width=42 * mm),  # fmt: skip
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"{'经复核' if facts.get('channel') == '窗口代为申请' else '经初审、复审'}，你单位{year}年度安排残疾人就业{facts['placed_persons']}人，超过按比例应安排的"
+            f"{facts['quota_persons']}人，超比例安置{facts['over_persons']}人，符合超比例奖励条件，"
+            f"核定超比例奖励金额<b>{_yuan(facts['amount'])}</b>"
+            f"（超比例安置残疾人数 × 安置系数{facts['coefficient']} × 奖励基数{_yuan(facts.get('base_amount'))}）。"
+            "奖励资金按当地规定拨付至上列收款账户。",
+            s["indent"],
+        ),
+        Spacer(1, 8 * mm),
+        KeepTogether([_verification_block(certificate, verify_url)]),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            "本认定书由全国残疾人按比例就业情况联网认证系统生成，附审核机构电子签章；"
+            "收款账户仅显示首尾四位，认定书状态以核验页面为准。",
+            s["small"],
+        ),
+    ]
+    return _build(story, title, footer=certificate.number)
+
+
+def signed_reward_certificate_pdf(
+    certificate: IssuedCertificate, verify_url: str, settings, now: datetime
+) -> bytes:
+    """The 奖励审核认定书 as handed out: printed from its facts and signed by the office."""
+    return signing.sign_pdf(
+        reward_certificate_pdf(certificate, verify_url),
+        settings,
+        now,
+        reason=f"奖励审核认定书 {certificate.number}",
         location=certificate.facts.get("issuer", ""),
     )

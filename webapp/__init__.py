@@ -38,8 +38,11 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         process_paths,
         processes,
         province_params,
+        relief,
         results,
         review,
+        reward,
+        reward_window,
         security,
         tax,
         units,
@@ -65,6 +68,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, calculator, notices, review, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
+    for module in (security, auth, home, placements, results, units, relief, calculator, notices, reward, review, reward_window, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
         module.init_app(app)
     return app

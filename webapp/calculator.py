@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask import Blueprint, Flask, render_template, request
 from flask_login import current_user
 
+from casework.levy_relief import granted_for
 from casework.schemas import parse
 from casework.schemas.levy import LevyEstimateInput, LevyPageInput
 from casework.units import get_unit
@@ -88,6 +89,18 @@ def _unit_defaults(form: LevyForm, year: int) -> tuple[str | None, str]:
                 note = f"已按{candidate}年当地社会平均工资预填，可修改"
                 break
     return unit.cdpf_region, note
+
+
+def _relief_notice(year_text: str | None) -> str:
+    """For a signed-in employer whose unit was granted 缓减免 for the year shown, what was
+    granted (the public calculator shows nothing of any unit)."""
+    if not current_user.is_authenticated or current_user.role != "employer" or current_user.unit_id is None:
+        return ""
+    text = (year_text or "").strip()
+    if not text.isdigit() or len(text) != 4:
+        return ""
+    granted = granted_for(db(), current_user.unit_id, int(text))
+    return f"本单位{text}年度缓减免申请已批准：{granted.granted}" if granted is not None else ""
 
 
 NEUTRAL = {"unit_name": "-", "avg_monthly_wage": "0"}  # stand-ins for wrong required fields
@@ -210,6 +223,7 @@ def index():
             outcome=outcome,
             default_ratio=default_ratio,
             wage_note=wage_note,
+            relief_notice=_relief_notice(form.year.data),
         ),
         status,
     )

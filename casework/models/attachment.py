@@ -19,6 +19,8 @@ KINDS = {
     "education": "学历学位证明",
     "related_unit": "关联单位证明材料",
     "statement": "情况说明",
+    "reward_material": "超比例奖励申请材料",
+    "relief_material": "缓减免证明材料",
 }
 
 # The claim materials of domain.month_selection.MATERIALS, by attachment kind.

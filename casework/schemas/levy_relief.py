@@ -23,5 +23,6 @@ class LevyReliefInput(Request):
                  description="遭受不可抗力自然灾害或其他突发事件造成重大直接经济损失的情况")
     levy_due: money("应缴残保金金额", maximum=Decimal("100000000"))
     amount: money("申请减缴金额", maximum=Decimal("100000000")) | None = None
-    defer_months: Annotated[int, Label("缓缴期限（月）"), Field(ge=1, le=MAX_DEFER_MONTHS, title="缓缴期限（月）")] | None = None
+    defer_months: Annotated[int | None, Label("缓缴期限（月）"),
+                            Field(default=None, ge=1, le=MAX_DEFER_MONTHS, title="缓缴期限（月）")] = None
     attachment_ids: id_list("证明材料", max_items=20) = []

@@ -15,7 +15,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
-from wfkit import advance_past, aware, case_row, confirmed_person, declare, inbox, inbox_row, instance
+from wfkit import (
+    advance_past,
+    aware,
+    case_row,
+    confirmed_person,
+    declare,
+    inbox,
+    inbox_row,
+    instance,
+)
 
 from casework import decisions, review
 from casework import reward_applications as rewards

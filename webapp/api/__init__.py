@@ -24,7 +24,7 @@ from webapp.extensions import client_ip, csrf, db, system
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Endpoints anyone may call without a token; a browser's session cookie gives them no
 # authority, so they need no CSRF header either (e.g. the 残保金 estimate, logging in).
-PUBLIC_ENDPOINTS = {"api.levy_estimate", "api.auth_login", "api.auth_captcha", "api.region_children", "api.openapi_json",
+PUBLIC_ENDPOINTS = {"api.levy_estimate", "api.reward_estimate", "api.auth_login", "api.auth_captcha", "api.region_children", "api.openapi_json",
                     "api.verify_certificate"}
 
 

@@ -3,10 +3,13 @@
 from webapp.api import (  # noqa: F401
     auth,
     levy,
+    levy_relief,
     lookup,
     notices,
     placements,
     review,
+    reward,
+    reward_applications,
     tax,
     units,
     verify,

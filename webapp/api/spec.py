@@ -118,8 +118,16 @@ def declare(
 
 
 def body() -> Any:
-    """The validated JSON body of this request (a model instance)."""
-    return request.context.json  # type: ignore[attr-defined]
+    """The validated JSON body of this request (a model instance).
+
+    spectree leaves the JSON model unchecked (None) when the body is a form or multipart
+    upload: that is a 400 like any other body that is not a JSON object, not a 500."""
+    data = request.context.json  # type: ignore[attr-defined]
+    if data is None:
+        from webapp.api import ApiError
+
+        raise ApiError(400, NOT_AN_OBJECT, {"request": NOT_AN_OBJECT})
+    return data
 
 
 def query() -> Any:
