@@ -296,10 +296,11 @@ def lanes_command(action: str, lane: str | None, role: str | None, staff: bool) 
         print(f"{name}\t{code}\t{'工作人员待办' if code in table.staff_roles else ''}")
 
 
-def process_command(action: str, target: str | None, province: str, note: str) -> None:
+def process_command(action: str, target: str | None, province: str, note: str, dmn: str | None = None) -> None:
     """流程管理 from the shell: list the versions, publish a diagram file for a province
-    (or the national default with --province 000000), take a province's version out of
-    force. The same checks and audit entries as the page."""
+    (or the national default with --province 000000) with its decision tables (--dmn, or
+    the .dmn beside the .bpmn as in workflows/), take a province's version out of force.
+    The same checks and audit entries as the page."""
     from pathlib import Path
     from types import SimpleNamespace
 
@@ -319,15 +320,18 @@ def process_command(action: str, target: str | None, province: str, note: str) -
                 if not target:
                     raise SystemExit("用法：quotacert process publish 文件.bpmn --province 150000")
                 data = Path(target).read_bytes()
+                tables = Path(dmn) if dmn else Path(target).with_suffix(".dmn")
+                decisions = tables.read_bytes() if dmn or tables.is_file() else b""
                 if national:
                     version = system.registry.add_version(
-                        session, data.decode("utf-8", "replace"), Path(target).name, "", source="upload", actor="cli", note=note
+                        session, data.decode("utf-8", "replace"), Path(target).name, "", source="upload", actor="cli",
+                        note=note, dmn=decisions.decode("utf-8", "replace"),
                     )
                     system.registry.publish(session, version, "cli", system.runtime.clock.now())
                 else:
                     version = process_versions.save_draft(
                         session, system.registry, owner, data, process_id=None,
-                        source="upload", note=note, filename=Path(target).name,
+                        source="upload", note=note, filename=Path(target).name, dmn=decisions,
                     )
                     process_versions.publish(session, system.registry, owner, version.id, system.runtime.clock.now())
                 print(f"已发布：{version.process_id}（{version.province or '全国'}）V{version.number}")
@@ -392,6 +396,7 @@ def main(argv: list[str] | None = None) -> None:
     process.add_argument("target", nargs="?", help="publish: a .bpmn file; unpublish: the process id")
     process.add_argument("--province", default="", help="province code, e.g. 150000; 000000 for the national default")
     process.add_argument("--note", default="", help="what changed (shown in the version list)")
+    process.add_argument("--dmn", default=None, help="publish: the decision tables (.dmn); default: the .dmn beside the .bpmn")
     args = parser.parse_args(argv)
 
     if args.command in ("jobs", "holidays", "clock", "demo-data", "lanes", "process"):
@@ -424,7 +429,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "process":
         if args.action != "list" and not args.province:
             raise SystemExit("请用 --province 指定省份代码（全国默认流程为 000000）")
-        process_command(args.action, args.target, args.province, args.note)
+        process_command(args.action, args.target, args.province, args.note, args.dmn)
     elif args.command == "simulator":
         run_simulator(args.host, args.port)
 

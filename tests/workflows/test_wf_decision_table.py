@@ -174,3 +174,22 @@ def test_a_case_past_its_table_migrates_to_a_version_with_another_table(system, 
     with system.transaction() as s:
         assert s.get(ProcessInstance, iid).spec_version_id == second
     assert inbox(system, iid) == [("certification_review", "reviewer")]
+
+
+def test_the_cli_publishes_a_diagram_with_the_tables_beside_it(tmp_path, monkeypatch, capsys):
+    """`quotacert process publish x.bpmn --province 150000` takes x.dmn beside it, as the
+    shipped files do (or --dmn FILE), with the page's checks."""
+    from webapp import cli
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'q.db'}")
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    cli.db_upgrade()
+    (tmp_path / "annual_certification.bpmn").write_text(with_rule_task(), encoding="utf-8")
+    (tmp_path / "annual_certification.dmn").write_text(TABLE, encoding="utf-8")
+    cli.main(["process", "publish", str(tmp_path / "annual_certification.bpmn"), "--province", "150000"])
+    assert "已发布：annual_certification（150000）V2" in capsys.readouterr().out
+    (tmp_path / "broken.dmn").write_text(TABLE.replace('hitPolicy="UNIQUE"', 'hitPolicy="ANY"'), encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["process", "publish", str(tmp_path / "annual_certification.bpmn"), "--province", "150000",
+                  "--dmn", str(tmp_path / "broken.dmn")])
+    assert "命中策略“ANY”不受支持" in str(refused.value)
