@@ -159,6 +159,7 @@ def decision_context(session: Session, row) -> dict:
         "history": history(session, row.case.id),
         **_reward_context(session, row),
         **_relief_context(session, row),
+        **_graduate_context(session, row),
     }
 
 
@@ -191,6 +192,16 @@ def _relief_context(session: Session, row) -> dict:
     if relief is None or relief.case_id != row.case.id:
         return {"relief": None}
     return {"relief": review_material(session, relief)}
+
+
+def _graduate_context(session: Session, row) -> dict:
+    """A 安置残疾大学生 初审 / 复审 (subject `graduate:<id>`): the application it decides on."""
+    from casework.graduate_review import of_subject, review_material
+
+    grad = of_subject(session, row.task.subject_ref)
+    if grad is None or grad.case_id != row.case.id:
+        return {"graduate": None}
+    return {"graduate": review_material(session, grad)}
 
 
 def page_input(form: dict) -> dict:

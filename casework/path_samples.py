@@ -65,6 +65,7 @@ FORM_SAMPLES: dict[str, Callable[[dict], Alternatives]] = {
     ][:1],
     "reward_correct": lambda props: [("重新提交初审", {})],
     "levy_relief_correct": lambda props: [("重新提交初审", {})],
+    "graduate_subsidy_correct": lambda props: [("重新提交初审", {})],
     window_step.FORM_KEY: lambda props: [
         ("受理", {"window_outcome": "accept", "window_reason": "", "window_materials": list(MATERIALS)}),
         ("不予受理", {"window_outcome": "refuse", "window_reason": REASON, "window_materials": []}),
@@ -149,6 +150,7 @@ def function_samples(province: str) -> dict[str, Callable[..., Alternatives]]:
             "release_certificate", "mark_sent_to_tax", "refuse_request", "withdraw_certification",
             "reopen_for_feedback", "close_window_acceptance", "reward_status", "reward_approved", "reward_rejected",
             "relief_status", "relief_granted", "relief_refused",
+            "graduate_status", "graduate_approved", "graduate_refused",
         )},
     }
 

@@ -15,7 +15,15 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from casework import cases, custom_forms, levy_relief, placements, reward_applications, task_forms
+from casework import (
+    cases,
+    custom_forms,
+    graduate_subsidy,
+    levy_relief,
+    placements,
+    reward_applications,
+    task_forms,
+)
 from casework.operations import OPERATION_PARAMS
 from domain.params import params_for
 from engine.lanes import load_lanes
@@ -29,6 +37,7 @@ START_DATA: dict[str, frozenset[str]] = {
     placements.PROCESS: frozenset(placements.START_DATA),
     reward_applications.PROCESS: frozenset(reward_applications.START_DATA),
     levy_relief.PROCESS: frozenset(levy_relief.START_DATA),
+    graduate_subsidy.PROCESS: frozenset(graduate_subsidy.START_DATA),
 }
 
 

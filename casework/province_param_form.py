@@ -43,6 +43,7 @@ EDITABLE: dict[str, str] = {
     "upload_limit_mb": "integer",
     "reward_base": "money",
     "reward_coefficient": "decimal",
+    "graduate_subsidy": "money",
     "time_limits": "time_limits",
     "withdrawal_needs_supervisor": "yes_no",
     "female_retirement_track": "choice",

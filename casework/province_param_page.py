@@ -48,6 +48,8 @@ FIELD_HELP: dict[str, str] = {
     "reward_base": "超比例奖励：奖励金额 =（实际安排人数 − 应安排人数）× 安置系数 × 奖励基数（元）。"
     "按业务年度12月31日适用的数值计算。",
     "reward_coefficient": "超比例奖励计算中的安置系数。",
+    "graduate_subsidy": "安置残疾大学生补贴：每安置1名残疾高校毕业生每年的补贴金额（元），补贴金额 = 补贴标准 × 当年就业月数 ÷ 12。"
+    "按申请当天适用的数值计算，提交时固定在申请上。默认值为演示数据，各省按本地规定设置。",
     "time_limits": "各办理环节的时限，按工作日计（不含法定节假日，含调休上班日）。"
     "新的时限适用于生效日期以后开始计时的任务；到期未办的任务按流程升级。",
     "withdrawal_needs_supervisor": "选“是”时，年审申报撤回经业务人员同意后还须业务主管审批；"
@@ -105,7 +107,7 @@ def describe(key: str, value: Any) -> str:
         return _levy_rule(value)
     if key == "wage_cap_multiple":
         return f"社会平均工资的{_number(value)}倍"
-    if key == "reward_base":
+    if key in ("reward_base", "graduate_subsidy"):
         return f"{_number(value)} 元"
     if key == "time_limits":
         return "；".join(f"{TIME_LIMIT_LABELS[name]}{getattr(value, name)}个工作日" for name in TIME_LIMIT_LABELS)

@@ -87,6 +87,7 @@ class ProvinceParams:
     wage_cap_multiple: Decimal
     reward_base: Decimal
     reward_coefficient: Decimal
+    graduate_subsidy: Decimal  # 安置残疾大学生补贴 (yuan per graduate per year)
     time_limits: TimeLimits
     female_retirement_track: str
     withdrawal_needs_supervisor: bool  # a supervisor approves 年审申报撤回 after the reviewer

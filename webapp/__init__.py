@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         errors,
         extensions,
         filters,
+        graduates,
         home,
         notices,
         placements,
@@ -68,6 +69,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, relief, calculator, notices, reward, review, reward_window, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
+    for module in (security, auth, home, placements, results, units, relief, graduates, calculator, notices, reward, review, reward_window, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
         module.init_app(app)
     return app

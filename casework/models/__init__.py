@@ -7,6 +7,7 @@ from casework.models.audit import AuditEntry
 from casework.models.case import CertificationCase
 from casework.models.case_request import CaseRequest
 from casework.models.decision import DecisionRecord
+from casework.models.graduate_subsidy import GraduateSubsidy
 from casework.models.issued_certificate import IssuedCertificate
 from casework.models.levy_relief import LevyRelief
 from casework.models.login_guard import LoginGuard, UsedCaptcha
@@ -29,6 +30,7 @@ __all__ = [
     "Contract",
     "DecisionRecord",
     "IssuedCertificate",
+    "GraduateSubsidy",
     "LevyRelief",
     "LoginGuard",
     "MonthCheck",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import casework.flow_functions  # noqa: F401  (registers the script functions)
+import casework.graduate_subsidy  # noqa: F401  (registers the 大学生 script functions)
 import casework.levy_relief  # noqa: F401  (registers the 缓减免 script functions)
 import casework.reward_applications  # noqa: F401  (registers the reward's script functions)
 from casework import task_forms
@@ -41,6 +42,7 @@ def rules() -> DiagramRules:
             "placement_review": frozenset({"placement_id"}),
             "over_ratio_reward": frozenset({"reward_id", "case_id", "channel", "filed_by"}),
             "levy_relief": frozenset({"relief_id", "case_id", "filed_by"}),
+            "graduate_subsidy": frozenset({"graduate_id", "case_id", "filed_by"}),
         },
         time_limits={"manual_review": 10, "send_to_tax": 20, "feedback": 7, "certificate_download_after": 3,
                      "window_acceptance": 3},

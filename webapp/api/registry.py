@@ -2,6 +2,7 @@
 
 from webapp.api import (  # noqa: F401
     auth,
+    graduates,
     levy,
     levy_relief,
     lookup,
