@@ -48,22 +48,31 @@ def ensure_open(case: CertificationCase) -> None:
 START_DATA = ("case_id", "pledge_read", "declared_by_staff")
 
 
+def case_of(session: Session, unit_id: int, year: int) -> CertificationCase | None:
+    """The unit's case of `year`, if it has one (what the applications of a year rest on)."""
+    return session.scalar(
+        select(CertificationCase).where(CertificationCase.unit_id == unit_id, CertificationCase.year == year)
+    )
+
+
+def years_of(session: Session, unit_id: int) -> list[int]:
+    """The 业务年度 the unit has cases for, latest first (an application's year selector)."""
+    return list(session.scalars(
+        select(CertificationCase.year).where(CertificationCase.unit_id == unit_id)
+        .distinct().order_by(CertificationCase.year.desc())
+    ))  # fmt: skip
+
+
 def open_case(session: Session, system: System, unit: Unit, year: int, actor: str = "") -> CertificationCase:
     """The unit's case for `year`, starting its annual_certification instance on first use.
 
     Two first requests at once must not both create it: the unit's lock serializes them
     (the second then finds the first one's case)."""
-
-    def existing() -> CertificationCase | None:
-        return session.scalar(
-            select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
-        )
-
-    case = existing()
+    case = case_of(session, unit.id, year)
     if case is not None:
         return case
     lock_case(session, f"unit:{unit.id}:{year}")
-    case = existing()
+    case = case_of(session, unit.id, year)
     if case is not None:
         return case
     case = CertificationCase(unit_id=unit.id, year=year, region_code=unit.cdpf_region)

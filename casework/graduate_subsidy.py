@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework.audit import record
+from casework.cases import case_of
 from casework.labels import case_label
 from casework.models import CertificationCase, Placement, Unit
 from casework.models.graduate_subsidy import (
@@ -50,12 +51,6 @@ FORM_CORRECT = register_form(TaskForm(
     page="graduates.index", api="POST /api/v1/graduates/{graduate_id}/correction",
     help="按初审的退回理由修改安置残疾大学生申请或补充材料，重新提交初审",
 )).key
-
-
-def case_of(session: Session, unit_id: int, year: int) -> CertificationCase | None:
-    return session.scalar(
-        select(CertificationCase).where(CertificationCase.unit_id == unit_id, CertificationCase.year == year)
-    )
 
 
 def applications_of(session: Session, unit_id: int, year: int) -> list[GraduateSubsidy]:

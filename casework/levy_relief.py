@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework.audit import record
+from casework.cases import case_of
 from casework.labels import case_label
-from casework.models import CertificationCase, Unit
+from casework.models import Unit
 from casework.models.levy_relief import (
     APPROVED,
     DEFER,
@@ -94,9 +95,7 @@ def apply(session: Session, system: System, user, unit: Unit, year: int, data: L
     year, also when two submits race (the unique (unit, year) refuses the second)."""
     if user.unit_id != unit.id:
         raise Forbidden("只能为本单位申请缓减免")
-    case = session.scalar(
-        select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
-    )
+    case = case_of(session, unit.id, year)
     if case is None:
         raise DomainError(f"本单位尚未开始{year}年度的年审认证，请先进入年审申报后再申请缓减免")
     if application_of(session, unit.id, year) is not None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from casework import certificates
 from casework.audit import record
+from casework.cases import case_of
 from casework.labels import case_label
 from casework.models import CertificationCase, RewardApplication, Unit
 from casework.models.issued_certificate import VALID
@@ -31,7 +32,6 @@ from casework.models.reward import (
     FIRST_REVIEW,
     REJECTED,
     SECOND_REVIEW,
-    STATUS_NAMES,
     WINDOW,
 )
 from casework.schemas.reward_application import RewardApplicationInput
@@ -75,9 +75,7 @@ class RewardFigures:
 def figures(session: Session, unit: Unit, year: int) -> RewardFigures:
     """The figures of `year`, or a DomainError saying why there are none (not certified,
     no 上年度职工数, no parameters for the province)."""
-    case = session.scalar(
-        select(CertificationCase).where(CertificationCase.unit_id == unit.id, CertificationCase.year == year)
-    )
+    case = case_of(session, unit.id, year)
     certificate = certificates.current(session, case) if case is not None else None
     if case is None or certificate is None or certificate.status != VALID:
         raise DomainError(f"本单位{year}年度尚未取得有效的按比例安排残疾人就业审核认定书，不能申请超比例奖励")
@@ -255,6 +253,3 @@ def reward_rejected(reward_id: int, decision_reason: str) -> None:
     record(current_step().session, None, "超比例奖励审核不通过", case_id=application.case_id, target=application.ref,
            detail={"reason": str(decision_reason or "")[:500]})
 
-
-def status_name(status: str) -> str:
-    return STATUS_NAMES.get(status, status)

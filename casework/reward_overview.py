@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from casework import reward_applications as rewards
 from casework.models import (
-    CertificationCase,
     DecisionRecord,
     IssuedCertificate,
     RewardApplication,
@@ -44,14 +43,6 @@ class RewardOverview:
     @property
     def status_help(self) -> str:
         return STATUS_HELP.get(self.application.status, "") if self.application else ""
-
-
-def years_of(session: Session, unit_id: int) -> list[int]:
-    """The 业务年度 the unit has certification cases for, latest first."""
-    return list(session.scalars(
-        select(CertificationCase.year).where(CertificationCase.unit_id == unit_id)
-        .distinct().order_by(CertificationCase.year.desc())
-    ))  # fmt: skip
 
 
 def default_year(session: Session, unit: Unit, years: list[int]) -> int | None:

@@ -116,12 +116,6 @@ def certified_people(session: Session, case: CertificationCase) -> list[GridRow]
     return rows
 
 
-def case_of(session: Session, unit_id: int, year: int) -> CertificationCase | None:
-    return session.scalar(
-        select(CertificationCase).where(CertificationCase.unit_id == unit_id, CertificationCase.year == year)
-    )
-
-
 # -- the jurisdiction's applications -------------------------------------------------------
 def applications(
     session: Session, user, *, q: str = "", status: str = "", channel: str = "", year: int | None = None,

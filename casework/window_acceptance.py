@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.audit import record
+from casework.cases import case_of
 from casework.models import CertificationCase, DecisionRecord, Unit, WindowAcceptance
 from casework.models import window_acceptance as status
 from casework.models.case import STAGE_NAMES
@@ -124,12 +125,6 @@ def unit_card(session: Session, user, unit_id: int) -> UnitCard:
     if unit is None:
         raise NotFound("未找到该单位")
     return UnitCard.of(unit, window)
-
-
-def case_of(session: Session, unit_id: int, year: int) -> CertificationCase | None:
-    return session.scalar(
-        select(CertificationCase).where(CertificationCase.unit_id == unit_id, CertificationCase.year == year)
-    )
 
 
 def open_receipt(session: Session, case_id: int) -> WindowAcceptance | None:

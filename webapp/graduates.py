@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from casework import graduate_subsidy, uploads
+from casework.cases import case_of, years_of
 from casework.graduate_review import can_correct, decisions_of
 from casework.models import GraduateSubsidy, Unit
 from casework.models.graduate_subsidy import (
@@ -28,7 +29,7 @@ from casework.schemas.graduate_subsidy import GraduateSubsidyInput
 from domain.errors import DomainError, NotFound
 from webapp.context import employer_required, employer_unit, field_errors, ip
 from webapp.extensions import db, system
-from webapp.relief import _kept_ids, _year, years_of
+from webapp.relief import _kept_ids, _year
 
 bp = Blueprint("graduates", __name__, url_prefix="/graduates")
 
@@ -48,10 +49,10 @@ def _form_of(grad: GraduateSubsidy) -> dict:
 def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict | None = None,
             correcting_id: int | None = None, status: int = 200):
     session = db()
-    years = years_of(unit.id)
+    years = years_of(db(), unit.id)
     if year not in years:
         year = years[0] if years else None
-    case = graduate_subsidy.case_of(session, unit.id, year) if year is not None else None
+    case = case_of(session, unit.id, year) if year is not None else None
     rows = graduate_subsidy.applications_of(session, unit.id, year) if year is not None else []
     applied = {g.placement_id for g in rows}
     persons = [p for p in graduate_subsidy.persons_of(session, case) if p.id not in applied] if case else []
@@ -93,7 +94,7 @@ def _store_uploads(unit: Unit) -> list[int]:
 def _submit(graduate_id: int | None):
     unit = employer_unit()
     year = _year(request.form.get("year"))
-    if year is None or year not in years_of(unit.id):
+    if year is None or year not in years_of(db(), unit.id):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("graduates.index"))
     data: dict = {name: request.form.get(name, "").strip() for name in FIELDS}

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from casework import levy_relief, uploads
-from casework.models import CertificationCase, Unit
+from casework.cases import years_of
+from casework.models import Unit
 from casework.models.levy_relief import (
     DEFER,
     EXEMPT,
@@ -45,14 +45,6 @@ ARTICLE = ("依据《残疾人就业保障金征收使用管理办法》（财�
            "缓缴最长不超过6个月。")
 
 
-def years_of(unit_id: int) -> list[int]:
-    """The 业务年度 the unit has certification cases for, latest first."""
-    return list(db().scalars(
-        select(CertificationCase.year).where(CertificationCase.unit_id == unit_id)
-        .distinct().order_by(CertificationCase.year.desc())
-    ))  # fmt: skip
-
-
 def _year(value) -> int | None:
     text = str(value or "").strip()
     if not text.isdigit() or len(text) != 4:
@@ -79,7 +71,7 @@ def _form_of(relief) -> dict:
 
 def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict | None = None, status: int = 200):
     session = db()
-    years = years_of(unit.id)
+    years = years_of(db(), unit.id)
     if year not in years:
         year = years[0] if years else None
     relief = levy_relief.application_of(session, unit.id, year) if year is not None else None
@@ -133,7 +125,7 @@ def _declared(data: dict) -> dict:
 def _submit(correcting: bool):
     unit = employer_unit()
     year = _year(request.form.get("year"))
-    if year is None or year not in years_of(unit.id):
+    if year is None or year not in years_of(db(), unit.id):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("relief.index"))
     data: dict = {name: request.form.get(name, "").strip()

@@ -15,10 +15,11 @@ from flask_login import current_user
 
 from casework import documents, uploads
 from casework import reward_applications as rewards
+from casework.cases import years_of
 from casework.models import IssuedCertificate, Unit
 from casework.models.issued_certificate import VALID
 from casework.models.reward import APPROVED, STATUS_HELP, STATUS_NAMES
-from casework.reward_overview import coefficient, default_year, money, overview, persons, years_of
+from casework.reward_overview import coefficient, default_year, money, overview, persons
 from casework.schemas import parse
 from casework.schemas.reward_application import RewardApplicationInput
 from domain.errors import DomainError, NotFound

@@ -26,10 +26,11 @@ from flask_login import current_user
 
 from casework import reward_window as window
 from casework import uploads
+from casework.cases import case_of, years_of
 from casework.exports import table_workbook, when
 from casework.models.reward import CHANNEL_NAMES, STATUS_HELP, STATUS_NAMES, WINDOW
 from casework.reward_applications import application_of, apply, figures, require_eligible
-from casework.reward_overview import coefficient, default_year, money, persons, years_of
+from casework.reward_overview import coefficient, default_year, money, persons
 from casework.schemas import parse
 from casework.schemas.reward_application import RewardApplicationInput
 from casework.schemas.reward_window import RewardListQuery, RewardUnitQuery, RewardYearQuery
@@ -152,7 +153,7 @@ def _render_unit(unit_id: int, year: int | None, errors: dict | None = None, dat
     years = years_of(session, unit.id)
     if year not in years:
         year = default_year(session, unit, years)
-    case = window.case_of(session, unit.id, year) if year is not None else None
+    case = case_of(session, unit.id, year) if year is not None else None
     application = application_of(session, unit.id, year) if year is not None else None
     found, refusal = None, None
     if year is not None and application is None:

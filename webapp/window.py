@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required
 
 from casework import window_acceptance as windows
+from casework.cases import case_of
 from casework.models import Unit
 from casework.schemas import parse
 from casework.schemas.window import (
@@ -101,7 +102,7 @@ def _intake_page(unit_id: int, *, errors: dict | None = None, status: int = 200)
     card = windows.unit_card(session, current_user, unit_id)
     unit = session.get(Unit, unit_id)
     year = system().settings.business_year
-    case = windows.case_of(session, unit_id, year)
+    case = case_of(session, unit_id, year)
     return render_template(
         "window/intake.html", card=card, year=year, problem=windows.why_not(session, system(), unit, year),
         receipts=windows.receipts_of(session, case.id) if case is not None else [],

@@ -7,11 +7,11 @@ through `POST /api/v1/attachments` (kind graduate_material) and named by `attach
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
 from casework import graduate_subsidy
+from casework.cases import case_of, years_of
 from casework.graduate_review import can_correct, decisions_of
-from casework.models import CertificationCase, GraduateSubsidy
+from casework.models import GraduateSubsidy
 from casework.schemas.graduate_answers import GraduateQuery, GraduateState, GraduateYear
 from casework.schemas.graduate_subsidy import GraduateSubsidyInput
 from domain.errors import Conflict, DomainError, NotFound
@@ -22,13 +22,6 @@ from webapp.extensions import client_ip, db, system
 
 TAGS = ("安置残疾大学生申请",)
 employer_only = login_required("employer")
-
-
-def _years(unit_id: int) -> list[int]:
-    return list(db().scalars(
-        select(CertificationCase.year).where(CertificationCase.unit_id == unit_id)
-        .distinct().order_by(CertificationCase.year.desc())
-    ))  # fmt: skip
 
 
 def _application_json(grad: GraduateSubsidy) -> dict:
@@ -49,7 +42,7 @@ def _application_json(grad: GraduateSubsidy) -> dict:
 
 def _state(year: int | None) -> dict:
     unit = employer_unit(api_user())
-    years = _years(unit.id)
+    years = years_of(db(), unit.id)
     if year is None:
         year = years[0] if years else None
     elif year not in years:
@@ -59,7 +52,7 @@ def _state(year: int | None) -> dict:
         return body
     applications = graduate_subsidy.applications_of(db(), unit.id, year)
     applied = {a.placement_id for a in applications}
-    case = graduate_subsidy.case_of(db(), unit.id, year)
+    case = case_of(db(), unit.id, year)
     body["persons"] = [
         {"placement_id": p.id, "name": p.name, "confirmed_months": p.confirmed_months}
         for p in graduate_subsidy.persons_of(db(), case) if p.id not in applied
@@ -89,7 +82,7 @@ def apply_graduate_subsidy():
     year = spec.query().year
     data: GraduateSubsidyInput = spec.body()
     unit = employer_unit(api_user())
-    if year not in _years(unit.id):
+    if year not in years_of(db(), unit.id):
         raise DomainError(f"本单位尚未开始{year}年度的年审认证，请先进入年审申报后再申请", "year")
     try:
         graduate_subsidy.apply(db(), system(), api_user(), unit, year, data, ip=client_ip())

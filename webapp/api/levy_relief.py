@@ -7,10 +7,10 @@ after 退回补正 (`POST /levy/relief/correction`). The same commands and rules
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
 from casework import levy_relief
-from casework.models import CertificationCase, LevyRelief
+from casework.cases import years_of
+from casework.models import LevyRelief
 from casework.models.levy_relief import STATUS_HELP
 from casework.relief_review import asked, can_correct, decisions_of
 from casework.schemas.levy_relief import LevyReliefInput
@@ -28,13 +28,6 @@ NO_CASE = "本单位尚无按比例就业情况联网认证记录，请先进入
 
 def _at(value) -> str:
     return china_time(value).isoformat() if value is not None else ""
-
-
-def _years(unit_id: int) -> list[int]:
-    return list(db().scalars(
-        select(CertificationCase.year).where(CertificationCase.unit_id == unit_id)
-        .distinct().order_by(CertificationCase.year.desc())
-    ))  # fmt: skip
 
 
 def _application_json(relief: LevyRelief) -> dict:
@@ -57,7 +50,7 @@ def _application_json(relief: LevyRelief) -> dict:
 
 def _state(year: int | None) -> dict:
     unit = employer_unit(api_user())
-    years = _years(unit.id)
+    years = years_of(db(), unit.id)
     if year is None:
         year = years[0] if years else None
     elif year not in years:
@@ -94,7 +87,7 @@ def apply_levy_relief():
     year = spec.query().year
     data: LevyReliefInput = spec.body()
     unit = employer_unit(api_user())
-    if year not in _years(unit.id):
+    if year not in years_of(db(), unit.id):
         raise DomainError(f"本单位尚未开始{year}年度的年审认证，请先进入年审申报后再申请缓减免", "year")
     try:
         levy_relief.apply(db(), system(), api_user(), unit, year, data, ip=client_ip())

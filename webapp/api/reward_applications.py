@@ -14,10 +14,11 @@ from flask import jsonify, send_file
 
 from casework import documents
 from casework import reward_applications as rewards
+from casework.cases import years_of
 from casework.models import IssuedCertificate, RewardApplication
 from casework.models.issued_certificate import VALID
 from casework.models.reward import APPROVED, CHANNEL_NAMES
-from casework.reward_overview import RewardOverview, default_year, overview, years_of
+from casework.reward_overview import RewardOverview, default_year, overview
 from casework.schemas.reward_answers import (
     EmployerRewardQuery,
     EmployerRewardYear,
