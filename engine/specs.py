@@ -168,7 +168,7 @@ class SpecRegistry:
         try:
             xml = data.decode("utf-8") if isinstance(data, bytes) else data
             process_id, spec, subprocess_specs = parse_bpmn(xml, filename, dmn)
-        except (SpecError, UnicodeDecodeError, ValueError) as exc:
+        except (SpecError, UnicodeDecodeError) as exc:
             return None, [Problem("", getattr(exc, "message", "文件不是UTF-8编码的文本"))]
         problems = diagram_problems(spec, subprocess_specs, load_lanes(session), self.form_rule)
         return process_id, [Problem("", p) for p in problems]

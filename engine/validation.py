@@ -37,6 +37,7 @@ from engine.decisions import (
     HIT_POLICIES,
     decision_elements,
     decision_infos,
+    decision_outputs,
     is_dmn_root,
     split_decisions,
 )
@@ -207,8 +208,9 @@ def _dmn_condition(text: str) -> str:
     """A DMN input cell as SpiffWorkflow's DMNEngine evaluates it: `?` (outside quotes)
     stands for the input's value; otherwise the cell is compared with `==`, or, when it
     starts with an operator (`>= 3`, `in ("a", "b")`), glued after the value."""
-    if re.search(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)", text):
-        return re.sub(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)", "dmninputexpr", text)
+    replaced = re.sub(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)", "dmninputexpr", text)
+    if replaced != text:
+        return replaced
     try:
         ast.parse(text.strip(), mode="eval")
         return f"dmninputexpr == ({text.strip()})"
@@ -611,9 +613,9 @@ class _Checker:
             el.get("resultVariable") for el in root.iter(_spiff("serviceTaskOperator")) if el.get("resultVariable")
         }
         if self.dmn_root is not None:  # a business-rule task writes its decision's outputs
-            outputs = {info.id: info.outputs for info in decision_infos(self.dmn_root)}
+            outputs = decision_outputs(self.dmn_root)
             for called in root.iter(_spiff("calledDecisionId")):
-                known |= {o.text for o in outputs.get(_text(called), ()) if o.text.isidentifier()}
+                known |= {name for name in outputs.get(_text(called), ()) if name.isidentifier()}
         return frozenset(known)
 
     @staticmethod
