@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.flow_functions import _confirmed as is_confirmed_month
+from casework.flow_functions import certified_months
 from casework.models import CertificationCase, IssuedCertificate, Placement, Unit
 from casework.models.issued_certificate import KIND_ANNUAL, SUPERSEDED, VALID, WITHDRAWN
 from casework.placements import people_of
@@ -46,7 +46,7 @@ def certificate_number(case: CertificationCase, version: int) -> str:
 
 
 def _person_facts(placement: Placement) -> dict:
-    certified = [m for m in placement.months if is_confirmed_month(m)]
+    certified = certified_months(placement)
     # a month another unit also counts (无其他单位安置 failed) that was still certified,
     # after review: the person is counted by two units that month
     shared = [m.month for m in certified if not m.no_other_unit]

@@ -125,7 +125,8 @@ def decide(session: Session, system: System, user, task_id: str, data: ApprovalI
     if opts.notify_employer:
         subject = f"（{row.placement.name}）" if row.placement is not None else ""
         notify_unit(session, row.case.unit_id, f"{row.task.title}结果通知",
-                    notice_body(row.case.year, row.task.title + subject, data.outcome, label, data.reason))
+                    notice_body(row.case.year, row.task.title + subject, data.outcome, label, data.reason),
+                    now=system.runtime.clock.now())
     record(
         session, user, row.task.title or "审批", case_id=row.case.id, target=row.task.subject_ref or row.case.ref,
         detail={"decision": data.outcome, "reason": data.reason, "attachments": ids}, ip=ip,

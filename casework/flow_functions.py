@@ -47,17 +47,30 @@ def _confirmed(month: MonthCheck) -> bool:
     return month.selected and ((month.passed and not month.claimed) or month.decision == "有效")
 
 
+def counts(placement: Placement, month: MonthCheck) -> bool:
+    """Whether a month may count at all: not from the month a 注销安置登记 ended it."""
+    return placement.ended_from_month is None or month.month < placement.ended_from_month
+
+
+def certified_months(placement: Placement) -> list[MonthCheck]:
+    """The months that count for the person (the certificate's, the reward's): confirmed,
+    and before any 注销安置登记."""
+    return [m for m in placement.months if _confirmed(m) and counts(placement, m)]
+
+
 def recount(placement: Placement) -> None:
-    """Set the person's month counts from the grid (安置登记/确认/核定/不通过)."""
-    registered = [m.month for m in placement.months if m.selected]
-    confirmed = [m.month for m in placement.months if _confirmed(m)]
+    """Set the person's month counts from the grid (安置登记/确认/核定/不通过); the months
+    from an approved 注销安置登记's start on neither register nor count."""
+    months = [m for m in placement.months if counts(placement, m)]
+    registered = [m.month for m in months if m.selected]
+    confirmed = [m.month for m in months if _confirmed(m)]
     weights = {m.month: m.weight for m in placement.months}
     count = count_person(registered, confirmed, weights)
     placement.registered_months = count.registered_months
     placement.confirmed_months = count.confirmed_months
     placement.severe_months = count.severe_months
     placement.approved_months = count.approved_months
-    placement.rejected_months = sum(1 for m in placement.months if m.selected and m.decision == "无效")
+    placement.rejected_months = sum(1 for m in months if m.selected and m.decision == "无效")
 
 
 # -- placement_review.bpmn ---------------------------------------------------------------
@@ -163,7 +176,7 @@ def notify_review_done(placement_id: int) -> None:
 
     placement = _placement(placement_id)
     case = current_step().session.get(CertificationCase, placement.case_id)
-    valid = [f"{case.year}{m.month:02d}" for m in placement.months if _confirmed(m)]
+    valid = [f"{case.year}{m.month:02d}" for m in certified_months(placement)]
     body = f"贵单位安置人员“{placement.name}”资料审核已完成，有效月份为{','.join(valid) or '无'}"
     rejected = [m for m in placement.months if m.decision == "无效"]
     if rejected:
@@ -307,6 +320,19 @@ def mark_sent_to_tax(case_id: int, tax_receipt: dict) -> None:
     case.sent_to_tax_at = _now()
     case.tax_receipt = str((tax_receipt or {}).get("receipt_no", ""))[:100]
     record_submission(current_step().session, case, tax_receipt or {}, _now())
+
+
+@register_script_function()
+def record_tax_correction(case_id: int, tax_receipt: dict) -> None:
+    """记录更正报送: a correction pushed by another diagram (a 缓减免 granted after the year
+    went to tax) is recorded as the case's next version, with its receipt."""
+    from casework.audit import record
+    from casework.tax_exchange import record_submission
+
+    case = _case(case_id)
+    submission = record_submission(current_step().session, case, tax_receipt or {}, _now())
+    record(current_step().session, None, "更正数据已报送税务部门", case_id=case.id, target=case.ref,
+           detail={"version": submission.version, "receipt_no": submission.receipt_no})
 
 
 @register_script_function()

@@ -164,8 +164,12 @@ def relief_status(relief_id: int, status: str) -> None:
 
 
 @register_script_function()
-def relief_granted(relief_id: int) -> None:
-    """批准: a deferral runs from the day it is granted (China date on the engine clock)."""
+def relief_granted(relief_id: int) -> bool:
+    """批准: a deferral runs from the day it is granted (China date on the engine clock).
+    Answers whether the year's result had already gone to tax: the diagram's gateway
+    decides whether the relief follows as a correction."""
+    from casework.tax_exchange import latest
+
     relief = _relief(relief_id)
     now = current_step().now
     relief.status, relief.status_changed_at = APPROVED, now
@@ -173,6 +177,7 @@ def relief_granted(relief_id: int) -> None:
         relief.defer_until = _add_months(now.astimezone(CHINA_TZ).date(), relief.defer_months)
     record(current_step().session, None, "缓减免申请已批准", case_id=relief.case_id, target=relief.ref,
            detail={"granted": relief.granted})
+    return latest(current_step().session, relief.case_id) is not None
 
 
 @register_script_function()

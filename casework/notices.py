@@ -8,6 +8,7 @@ jurisdiction's region. Nothing here commits.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -18,6 +19,7 @@ from casework.paging import Page, contains
 from casework.scope import NotFound, ancestors, within_jurisdiction
 from domain import regions
 from domain.errors import DomainError
+from engine.context import step_now
 from engine.db import as_utc
 
 PER_PAGE = 15
@@ -33,12 +35,15 @@ def _clean_title(title: str) -> str:
     return text
 
 
-def notify_unit(session: Session, unit_id: int, title: str, body: str) -> Notice:
-    """Send a notice to one unit (e.g. from the review flow); joins the caller's transaction."""
+def notify_unit(session: Session, unit_id: int, title: str, body: str, now: datetime | None = None) -> Notice:
+    """Send a notice to one unit (e.g. from the review flow); joins the caller's transaction.
+    It is dated on the engine clock: `now`, or the start of the engine step sending it."""
     if session.get(Unit, unit_id) is None:
         raise NotFound("单位不存在")
+    when = now or step_now()
     notice = Notice(
-        unit_id=unit_id, region_code="", title=_clean_title(title), body=(body or "").strip()
+        unit_id=unit_id, region_code="", title=_clean_title(title), body=(body or "").strip(),
+        **({"created_at": when} if when is not None else {}),
     )
     session.add(notice)
     session.flush()

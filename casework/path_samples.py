@@ -66,6 +66,7 @@ FORM_SAMPLES: dict[str, Callable[[dict], Alternatives]] = {
     "reward_correct": lambda props: [("重新提交初审", {})],
     "levy_relief_correct": lambda props: [("重新提交初审", {})],
     "graduate_subsidy_correct": lambda props: [("重新提交初审", {})],
+    "placement_end_correct": lambda props: [("重新提交初审", {})],
     window_step.FORM_KEY: lambda props: [
         ("受理", {"window_outcome": "accept", "window_reason": "", "window_materials": list(MATERIALS)}),
         ("不予受理", {"window_outcome": "refuse", "window_reason": REASON, "window_materials": []}),
@@ -142,6 +143,10 @@ def function_samples(province: str) -> dict[str, Callable[..., Alternatives]]:
         "find_declaration_problem": lambda run, *a, **k: [
             ("可以完成申报", ""), ("尚不能完成申报", "还有人员未“已审核确认”")],
         "record_tax_confirmation": lambda run, *a, **k: [("税务核对一致", True), ("税务核对不一致", False)],
+        "relief_granted": lambda run, *a, **k: [("本年度已报送税务", True), ("尚未报送税务", False)],
+        "placement_end_approved": lambda run, *a, **k: [
+            ("已报送税务，有月份不再计入", {"sent_to_tax": True, "months_removed": 1}),
+            ("尚未报送税务", {"sent_to_tax": False, "months_removed": 1})],
         "lock_case": _iso_now,
         "certify_case": _iso_now,
         **{name: _nothing for name in (
@@ -149,8 +154,9 @@ def function_samples(province: str) -> dict[str, Callable[..., Alternatives]]:
             "reset_registration", "accept_review_result", "remove_placement", "return_declaration",
             "release_certificate", "mark_sent_to_tax", "refuse_request", "withdraw_certification",
             "reopen_for_feedback", "close_window_acceptance", "reward_status", "reward_approved", "reward_rejected",
-            "relief_status", "relief_granted", "relief_refused",
+            "relief_status", "relief_refused", "record_tax_correction",
             "graduate_status", "graduate_approved", "graduate_refused",
+            "placement_end_status", "placement_end_refused", "placement_end_sent",
         )},
     }
 

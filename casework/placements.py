@@ -248,7 +248,8 @@ def remove_placement(session: Session, system: System, user, case: Certification
 
 
 def previous_year_people(session: Session, case: CertificationCase) -> list[Placement]:
-    """导入上一年申报名单: last year's confirmed people not yet in this year's list."""
+    """导入上一年申报名单: last year's confirmed people not yet in this year's list, less
+    those whose placement a 注销安置登记 ended (they left, retired or died)."""
     previous = session.scalar(
         select(CertificationCase).where(CertificationCase.unit_id == case.unit_id, CertificationCase.year == case.year - 1)
     )
@@ -259,7 +260,8 @@ def previous_year_people(session: Session, case: CertificationCase) -> list[Plac
     )
     people = session.scalars(
         select(Placement)
-        .where(Placement.case_id == previous.id, Placement.removed.is_(False), Placement.status == CONFIRMED)
+        .where(Placement.case_id == previous.id, Placement.removed.is_(False), Placement.status == CONFIRMED,
+               Placement.ended_from_month.is_(None))
         .order_by(Placement.id)
     ).all()
     return [p for p in people if p.id_number not in present]

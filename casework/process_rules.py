@@ -20,6 +20,7 @@ from casework import (
     custom_forms,
     graduate_subsidy,
     levy_relief,
+    placement_end,
     placements,
     reward_applications,
     task_forms,
@@ -38,6 +39,7 @@ START_DATA: dict[str, frozenset[str]] = {
     reward_applications.PROCESS: frozenset(reward_applications.START_DATA),
     levy_relief.PROCESS: frozenset(levy_relief.START_DATA),
     graduate_subsidy.PROCESS: frozenset(graduate_subsidy.START_DATA),
+    placement_end.PROCESS: frozenset(placement_end.START_DATA),
 }
 
 

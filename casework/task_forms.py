@@ -62,7 +62,7 @@ FORMS: dict[str, TaskForm] = {}
 OWNERS = (
     "casework.placements", "casework.cases", "casework.review", "casework.decisions", "casework.supervision",
     "casework.custom_forms", "casework.window_step", "casework.reward_applications",
-    "casework.levy_relief", "casework.graduate_subsidy",
+    "casework.levy_relief", "casework.graduate_subsidy", "casework.placement_end",
 )
 
 

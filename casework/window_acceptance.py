@@ -328,6 +328,6 @@ def close(session: Session, acceptance_id: int, outcome: str, reason: str, probl
         receipt.status = status.DECLARED
         text = f"{head}经属地审核通过，已代为完成申报。" + (f"审核意见：{reason}" if reason else "")
     receipt.closed_at, receipt.outcome_reason = now, reason
-    notify_unit(session, case.unit_id, "窗口受理结果通知", text)
+    notify_unit(session, case.unit_id, "窗口受理结果通知", text, now=now)
     record(session, None, f"窗口受理：{receipt.status_name}"[:60], case_id=case.id, target=case.ref,
            detail={"acceptance": receipt.id, "window": receipt.window_region, "outcome": outcome, "reason": reason})

@@ -32,6 +32,12 @@ class StepContext:
 _current: ContextVar[StepContext | None] = ContextVar("quotacert_step", default=None)
 
 
+def step_now() -> datetime | None:
+    """The engine clock at the start of the step running now (None outside a step)."""
+    ctx = _current.get()
+    return ctx.now if ctx is not None else None
+
+
 def current_step() -> StepContext:
     ctx = _current.get()
     if ctx is None:

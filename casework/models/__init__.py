@@ -13,6 +13,7 @@ from casework.models.levy_relief import LevyRelief
 from casework.models.login_guard import LoginGuard, UsedCaptcha
 from casework.models.notice import Notice
 from casework.models.placement import Certificate, Contract, MonthCheck, Placement
+from casework.models.placement_end import PlacementEnd
 from casework.models.province_param import ProvinceParamEntry
 from casework.models.reward import RewardApplication
 from casework.models.tax_submission import TaxSubmission
@@ -36,6 +37,7 @@ __all__ = [
     "MonthCheck",
     "Notice",
     "Placement",
+    "PlacementEnd",
     "ProvinceParamEntry",
     "RelatedUnit",
     "RewardApplication",

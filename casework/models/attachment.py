@@ -22,6 +22,7 @@ KINDS = {
     "reward_material": "超比例奖励申请材料",
     "relief_material": "缓减免证明材料",
     "graduate_material": "大学生学历学位材料",
+    "placement_end_material": "注销业务申请书及证明材料",
 }
 
 # The claim materials of domain.month_selection.MATERIALS, by attachment kind.

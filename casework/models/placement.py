@@ -57,6 +57,9 @@ class Placement(Base, Timestamped):
     declared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     removed: Mapped[bool] = mapped_column(default=False, index=True)  # 删除 keeps history
+    # 单位注销安置登记 approved: this month on no longer counts (None: not ended)
+    ended_from_month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    end_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     contracts: Mapped[list[Contract]] = relationship(
         back_populates="placement", cascade="all, delete-orphan", order_by="Contract.id"

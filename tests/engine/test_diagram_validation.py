@@ -18,7 +18,7 @@ import casework.flow_functions  # noqa: F401  (registers the script functions)
 import casework.graduate_subsidy  # noqa: F401  (registers the 大学生 script functions)
 import casework.levy_relief  # noqa: F401  (registers the 缓减免 script functions)
 import casework.reward_applications  # noqa: F401  (registers the reward's script functions)
-from casework import task_forms
+from casework import process_rules, task_forms
 from engine.lanes import LaneTable
 from engine.script_engine import registered_functions
 from engine.validation import CheckedDiagram, DiagramRules, Problem, check_diagram
@@ -37,13 +37,7 @@ def rules() -> DiagramRules:
         operations={"verify_months": frozenset({"placement_id"}), "push_tax_result": frozenset({"case_id"})},
         functions=frozenset(registered_functions()) | {"add_working_days", "now"},
         form_writes=lambda key: forms[key].writes if key in forms else (),
-        start_data={
-            "annual_certification": frozenset({"case_id", "pledge_read", "declared_by_staff"}),
-            "placement_review": frozenset({"placement_id"}),
-            "over_ratio_reward": frozenset({"reward_id", "case_id", "channel", "filed_by"}),
-            "levy_relief": frozenset({"relief_id", "case_id", "filed_by"}),
-            "graduate_subsidy": frozenset({"graduate_id", "case_id", "filed_by"}),
-        },
+        start_data=process_rules.START_DATA,  # what each process is started with, as the casework declares it
         time_limits={"manual_review": 10, "send_to_tax": 20, "feedback": 7, "certificate_download_after": 3,
                      "window_acceptance": 3},
         params={"withdrawal_needs_supervisor": False},

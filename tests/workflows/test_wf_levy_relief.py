@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from wfkit import case_row, confirmed_person, declare, inbox, inbox_row, instance
 
-from casework import decisions
+from casework import decisions, review
 from casework import levy_relief as relief
 from casework.demo import _demo_pdf
-from casework.models import LevyRelief, Placement, Unit
+from casework.models import LevyRelief, Placement, TaxSubmission, Unit
 from casework.schemas.levy_relief import LevyReliefInput
 from casework.schemas.review import ApprovalInput
 from casework.uploads import store_upload
@@ -137,3 +138,27 @@ def test_a_granted_reduction_goes_with_the_tax_push(system, opened, staff):
     sent = system.clients.tax.http.get_json(system.clients.tax.system, "/tax/results")["results"]
     assert sent[-1]["payload"]["levy_relief"]["kind"] == "reduce"
     assert sent[-1]["payload"]["levy_relief"]["amount"] == 20000.0
+
+
+def test_a_relief_granted_after_the_year_went_to_tax_follows_as_a_correction(system, opened, staff, simulator_url):
+    unit, user, case, proof = opened
+    declare(system, user, case.id)
+    case_iid = case_row(system, case.id).instance_id
+    with system.transaction() as s:
+        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, case_iid, "send_to_tax").task_id)
+    system.drain()
+    relief_id = _apply(system, user, unit, case.year, kind="exempt", reason=REASON, levy_due="30000",
+                       attachment_ids=[proof])
+    iid = _row(system, relief_id).instance_id
+    _decide(system, staff("reviewer_anshan"), inbox_row(system, iid, "first_review").task_id, "approve")
+    _decide(system, staff("supervisor_anshan"), inbox_row(system, iid, "second_review").task_id, "approve")
+    system.drain()
+    assert instance(system, iid).status == "completed"
+    results = httpx.get(f"{simulator_url}/tax/results", timeout=5).json()["results"]
+    assert [r["payload"]["version"] for r in results] == [1, 2]
+    assert results[0]["payload"]["levy_relief"] is None
+    assert results[1]["payload"]["levy_relief"]["kind"] == "exempt"
+    assert results[1]["payload"]["correction_of"] == results[0]["receipt"]["receipt_no"]
+    with system.transaction() as s:
+        versions = s.scalars(select(TaxSubmission.version).where(TaxSubmission.case_id == case.id)).all()
+    assert sorted(versions) == [1, 2]
