@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.flow_functions import _confirmed as is_confirmed_month
+from casework.flow_functions import certified_months
 from casework.models import (
     Attachment,
     CertificationCase,
@@ -31,7 +31,7 @@ from casework.uploads import attachments_of
 from domain.certificate import category_name, grade_name, mask_certificate_number
 from domain.credit_code import parse_credit_code
 from domain.errors import DomainError, FieldErrors
-from domain.id_number import mask_id_number
+from domain.id_number import InvalidIdNumber, mask_id_number, parse_id_number
 from engine.models import InboxTask
 
 FILERS = ("reviewer", "supervisor")  # 残联业务人员 and 业务主管 file at the window (002)
@@ -73,6 +73,17 @@ def unit_of(session: Session, user, unit_id: int) -> Unit:
     return unit_for_staff(session, unit_id, user.region_code)
 
 
+def _sex(placement) -> str:
+    """性别 as registered, or read from the 身份证号 (digit 17: odd is male) when the
+    registration left it blank."""
+    if placement.sex:
+        return placement.sex
+    try:
+        return parse_id_number(placement.id_number).sex
+    except InvalidIdNumber:
+        return ""
+
+
 def _mask_phone(phone: str) -> str:
     digits = (phone or "").strip()
     return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 11 else digits
@@ -98,14 +109,14 @@ def certified_people(session: Session, case: CertificationCase) -> list[GridRow]
     passed, or that a reviewer found 有效)."""
     rows = []
     for placement in people_of(session, case.id):
-        months = frozenset(m.month for m in placement.months if is_confirmed_month(m))
+        months = frozenset(m.month for m in certified_months(placement))
         if not months:
             continue
         certificate = max(placement.certificates, key=lambda c: (c.valid_to, c.id), default=None)
         rows.append(GridRow(
             name=placement.name,
             number=mask_certificate_number(certificate.number) if certificate else mask_id_number(placement.id_number),
-            sex=placement.sex or "",
+            sex=_sex(placement),
             phone=_mask_phone(placement.phone),
             category=category_name(certificate.category) if certificate and certificate.kind != "残疾军人证" else (
                 "残疾军人" if certificate else ""),

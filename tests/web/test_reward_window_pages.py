@@ -20,6 +20,7 @@ from casework import accounts, cases, certificates
 from casework.demo import DEMO_PASSWORD, load_demo
 from casework.models import CertificationCase, IssuedCertificate, RewardApplication, Unit
 from casework.models.placement import Certificate
+from domain.id_number import parse_id_number
 from domain.reward import reward_for
 from engine.models import InboxTask
 from tests.certkit import add_certified_person, declared, id_number
@@ -126,6 +127,9 @@ def test_the_window_files_and_a_supervisor_rechecks(demo, png_bytes):
     assert "一月份" in grid and "十二月份" in grid and grid.count("✓") == 24
     assert id_number(1) not in page and id_number(1)[:6] in grid and "*****" in grid  # masked
     assert "肢体残疾" in grid and "三级" in grid
+    # 性别 left blank at registration is read from the 身份证号
+    sexes = re.findall(r"<td>([男女])</td>", grid)
+    assert sexes == [parse_id_number(id_number(n)).sex for n in (1, 2)], sexes
     assert "超比例奖励信息" in page and f"{expected.reward:,.2f}" in page
     assert "附件材料信息" in page and "银行卡信息" in page and ">提交<" in page
 
