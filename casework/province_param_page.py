@@ -221,13 +221,17 @@ class HistoryRow:
     note: str
     status: str
     cancellable: bool
+    field: str = ""
+    region: str = ""
+    year: int | None = None
 
 
 @dataclass
 class Overview:
     province: str
     province_name: str
-    today: date
+    today: date  # the engine clock's China date: the history's statuses are of today
+    on: date | None = None  # the day the values and upcoming changes are of (today)
     fields: list[FieldRow] = field(default_factory=list)
     minimum_wages: list[WageGroup] = field(default_factory=list)
     social_wages: list[WageGroup] = field(default_factory=list)
@@ -298,36 +302,47 @@ def _period(entry: ProvinceParamEntry) -> str:
     return f"{start} 至 {entry.valid_to.isoformat()}" if entry.valid_to else f"{start} 起"
 
 
+def history_row(entry: ProvinceParamEntry, today: date, cancelled: set[int]) -> HistoryRow:
+    """One act of the history as the page (and the API) shows it."""
+    label = FIELD_LABELS.get(entry.field) or TABLE_LABELS.get(entry.field, entry.field)
+    where = regions.label(entry.region) if entry.region else ""
+    if entry.year is not None:
+        where += f" {entry.year}年"
+    if entry.kind == KIND_CONFIRM:
+        act, text, status, period = "核实演示数据", "已与公布的数字核对无误", "", "—"
+    elif entry.kind == KIND_CANCEL:
+        act, text, status = "撤销修改", f"撤销记录{entry.ref_id}", ""
+        period = _period(entry)
+    else:
+        act, text, period = "修改", describe_raw(entry.field, entry.value), _period(entry)
+        assert entry.valid_from is not None
+        if entry.id in cancelled:
+            status = "已撤销"
+        elif entry.valid_from > today:
+            status = "待生效"
+        elif entry.valid_to is not None and entry.valid_to < today:
+            status = "已结束"
+        else:
+            status = "已生效"
+    return HistoryRow(
+        id=entry.id, when=china_time(entry.created_at), who=entry.created_by, act=act, label=label,
+        where=where.strip(), period=period, text=text, note=entry.note, status=status,
+        cancellable=status == "待生效", field=entry.field, region=entry.region or "", year=entry.year,
+    )
+
+
 def _history_rows(session: Session, province: str, today: date) -> list[HistoryRow]:
     cancelled = cancelled_ids(session, province)
-    rows = []
-    for entry in history(session, province):
-        label = FIELD_LABELS.get(entry.field) or TABLE_LABELS.get(entry.field, entry.field)
-        where = regions.label(entry.region) if entry.region else ""
-        if entry.year is not None:
-            where += f" {entry.year}年"
-        if entry.kind == KIND_CONFIRM:
-            act, text, status, period = "核实演示数据", "已与公布的数字核对无误", "", "—"
-        elif entry.kind == KIND_CANCEL:
-            act, text, status = "撤销修改", f"撤销记录{entry.ref_id}", ""
-            period = _period(entry)
-        else:
-            act, text, period = "修改", describe_raw(entry.field, entry.value), _period(entry)
-            assert entry.valid_from is not None
-            if entry.id in cancelled:
-                status = "已撤销"
-            elif entry.valid_from > today:
-                status = "待生效"
-            elif entry.valid_to is not None and entry.valid_to < today:
-                status = "已结束"
-            else:
-                status = "已生效"
-        rows.append(HistoryRow(
-            id=entry.id, when=china_time(entry.created_at), who=entry.created_by, act=act, label=label,
-            where=where.strip(), period=period, text=text, note=entry.note, status=status,
-            cancellable=status == "待生效",
-        ))
-    return rows
+    return [history_row(entry, today, cancelled) for entry in history(session, province)]
+
+
+def saved_message(entry: ProvinceParamEntry) -> str:
+    """What the owner is told once a change is stored (the page's notice, the API's message)."""
+    label = FIELD_LABELS.get(entry.field) or TABLE_LABELS.get(entry.field, entry.field)
+    where = f"（{regions.label(entry.region)}{f' {entry.year}年' if entry.year else ''}）" if entry.region else ""
+    assert entry.valid_from is not None
+    return (f"已保存：{label}{where}自{entry.valid_from.isoformat()}起为"
+            f"{describe_raw(entry.field, entry.value)}。此前各日仍按原值计算。")
 
 
 def _region_choices(province: str) -> list[tuple[str, str]]:
@@ -339,18 +354,22 @@ def _region_choices(province: str) -> list[tuple[str, str]]:
     return choices
 
 
-def overview(session: Session, province: str, today: date) -> Overview:
-    """The whole page for the owner's province on the engine clock's `today`."""
+def overview(session: Session, province: str, today: date, on: date | None = None) -> Overview:
+    """The whole page for the owner's province on the engine clock's `today`: the values
+    in force `on` a day (today when not given) with the changes after it, and the history
+    as it stands today."""
     prefix = province[:2]
+    day = on or today
     confirmed = confirmations(session, province)
     store = params.current_store()
     return Overview(
         province=province,
         province_name=regions.label(province) or province,
         today=today,
-        fields=_field_rows(prefix, today),
-        minimum_wages=_wage_groups(prefix, "minimum_wage", today, confirmed),
-        social_wages=_wage_groups(prefix, "social_average_wage", today, confirmed),
+        on=day,
+        fields=_field_rows(prefix, day),
+        minimum_wages=_wage_groups(prefix, "minimum_wage", day, confirmed),
+        social_wages=_wage_groups(prefix, "social_average_wage", day, confirmed),
         history=_history_rows(session, province, today),
         demo_notice=store.demo_notice(prefix),
         region_choices=_region_choices(province),

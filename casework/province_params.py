@@ -11,10 +11,11 @@ restart.
 
 A change may not start before today (the engine clock's China date): what was in force
 on a past day stays what it was, so no decision already taken is re-judged with other
-figures. Every value passes the same converters as the files (``domain.params_types``)
-after the form's own checks (``casework.province_param_form``), and nothing is stored
-unless all are right. Every act is in the audit log. The page reads through
-``casework.province_param_page``.
+figures. A change is read through its one declaration
+(``casework.schemas.province_params``: the page's form and the API's body alike), whose
+rules end in the same converters as the files (``domain.params_types``), and nothing is
+stored unless all are right. Every act is in the audit log. The page and the API read
+through ``casework.province_param_page``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from casework.audit import record
 from casework.models.province_param import KIND_CANCEL, KIND_CONFIRM, KIND_SET, ProvinceParamEntry
 from casework.process_versions import province_of
-from casework.province_param_form import ChangeRequest, read_change
+from casework.schemas.province_params import (
+    ChangeRequest,
+    ProvinceParamChange,
+    first_input,
+    read_change,
+)
 from casework.scope import Forbidden, NotFound
 from domain import params
 from domain.errors import DomainError, FieldErrors
@@ -203,13 +209,15 @@ def target_of(key: str, province: str, region: str = "", year: int | None = None
 
 
 def add_change(
-    session: Session, user: Any, form: Mapping[str, str], *, today: date, now: datetime, ip: str = ""
+    session: Session, user: Any, data: Mapping[str, Any] | ProvinceParamChange, *, today: date, now: datetime,
+    ip: str = "",
 ) -> ProvinceParamEntry:
-    """Store a dated change of the owner's province (FieldErrors: nothing stored)."""
+    """Store a dated change of the owner's province, from the page's form or the API's body
+    (FieldErrors: nothing stored)."""
     province = province_of(user)
-    request = read_change(form, province, today)
+    request = read_change(data, province, today)
     if request.valid_to is None and check_value(request.key, request.raw) == _in_force(request, province):
-        raise FieldErrors({"value": "与该日起适用的值相同，无需修改"})
+        raise FieldErrors({first_input(request.key): "与该日起适用的值相同，无需修改"})
     entry = ProvinceParamEntry(
         province=province, kind=KIND_SET, field=request.key, region=request.region, year=request.year,
         valid_from=request.valid_from, valid_to=request.valid_to, value=request.raw, note=request.note,

@@ -3,9 +3,11 @@
 One page: each parameter with the value in force today (the engine clock's China date),
 its source and the changes still to come; the wage tables by region, marked 演示数据，
 待核实 until the office confirms the shipped figures; the full history. A change is added
-from a day on (never before today) with typed inputs; wrong inputs come back on the page
-beside the input, with nothing stored. Only process owners reach it, each for their own
-province; ``casework.province_params`` scopes every act and writes the audit log.
+from a day on (never before today) with typed inputs, read through the change's one
+declaration (``casework.schemas.province_params``, shared with POST /api/v1/params);
+wrong inputs come back on the page beside the input, as typed, with nothing stored. Only
+process owners reach it, each for their own province; ``casework.province_params`` scopes
+every act and writes the audit log.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from webapp.extensions import client_ip, db, system
 
 bp = Blueprint("params", __name__)
 owner_required = role_required(OWNER_ROLE)
-MAX_INPUT = 200  # no input of the forms is longer; anything longer is cut before reading
+# far above every limit of the declaration (which refuses, in Chinese, what is too long);
+# it only bounds what a refused form shows again
+MAX_INPUT = 1000
 
 
 def _label(key: str) -> str:
@@ -70,13 +74,7 @@ def add_change():
         db().rollback()
         return _render(exc.errors, form, 422)
     db().commit()
-    where = f"（{regions.label(entry.region)}{f' {entry.year}年' if entry.year else ''}）" if entry.region else ""
-    assert entry.valid_from is not None
-    flash(
-        f"已保存：{_label(entry.field)}{where}自{entry.valid_from.isoformat()}起为"
-        f"{province_param_page.describe_raw(entry.field, entry.value)}。此前各日仍按原值计算。",
-        "success",
-    )
+    flash(province_param_page.saved_message(entry), "success")
     return redirect(url_for("params.index") + f"#param-{entry.field}")
 
 

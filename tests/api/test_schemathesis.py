@@ -1,6 +1,7 @@
 """Every operation of /api/v1/openapi.json fuzzed by schemathesis (through WSGI, no
-server), as an employer and as a reviewer: no answer is a server error, and every status
-is one the document declares. Slow: run with `-m slow`; `-s` prints the figures."""
+server), as an employer, a reviewer, a window clerk and a process owner (参数设置): no
+answer is a server error, and every status is one the document declares. Slow: run with
+`-m slow`; `-s` prints the figures."""
 
 from __future__ import annotations
 
@@ -44,8 +45,10 @@ def app(tmp_path: Path, database_url, simulator_url):
     app.extensions["quotacert"].close()
 
 
-@pytest.mark.parametrize("login", ["91210302052118596L", "reviewer_anshan", "window_xihu"],
-                         ids=["employer", "reviewer", "window_clerk"])
+@pytest.mark.parametrize(
+    "login", ["91210302052118596L", "reviewer_anshan", "window_xihu", "owner_zhejiang"],
+    ids=["employer", "reviewer", "window_clerk", "process_owner"],
+)
 def test_every_operation_answers_as_documented(app, login):
     headers = api_login(app.test_client(), login)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

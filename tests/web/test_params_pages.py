@@ -242,3 +242,27 @@ def test_the_page_asks_the_largest_change_id_once_per_request(app, owners):
     html = text(client.get(response.headers["Location"]))
     base = html[html.index('id="param-reward_base"'):html.index('id="param-reward_coefficient"')]
     assert "7100" in base and "本省修改" in base
+
+
+def test_a_refusal_about_the_whole_value_sits_beside_the_forms_first_input(app, db, owners):
+    """The page reads the form through the change's one declaration: a value equal to the
+    one in force is named beside the first input of its own form (the 申报期's start, the
+    first time limit), and a note longer than allowed is refused as typed, not cut."""
+    owner = signed_in(app, owners["zhejiang"])
+    before = counts(db)
+    response = post(owner, "/params/changes", field="declaration_window", start="03-01", end="12-31",
+                    concentrated_start="04-01", concentrated_end="06-30", valid_from="2026-05-01")
+    assert response.status_code == 422
+    html = text(response)
+    assert re.search(r'id="declaration_window-start"[^>]*aria-invalid="true"', html)
+    assert 'id="declaration_window-start-error" role="alert">与该日起适用的值相同，无需修改' in html
+    response = post(owner, "/params/changes", field="time_limits", window_acceptance="3", manual_review="10",
+                    feedback="7", send_to_tax="20", certificate_download_after="3", valid_from="2026-05-01")
+    assert response.status_code == 422
+    assert 'id="time_limits-window_acceptance-error" role="alert">与该日起适用的值相同' in text(response)
+    note = "依" * 201
+    response = post(owner, "/params/changes", field="reward_base", value="7000", valid_from="2026-06-01", note=note)
+    assert response.status_code == 422
+    html = text(response)
+    assert "依据说明不能超过200字" in html and f'value="{note}"' in html
+    assert counts(db) == before

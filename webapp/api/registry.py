@@ -7,6 +7,7 @@ from webapp.api import (  # noqa: F401
     levy_relief,
     lookup,
     notices,
+    params,
     placements,
     review,
     reward,
