@@ -76,6 +76,15 @@ def history(session: Session, case_id: int) -> list[DecisionRecord]:
     )
 
 
+def subject_history(session: Session, subject) -> list[DecisionRecord]:
+    """The decisions on one application of a case (any row with `case_id` and `ref`, e.g.
+    `graduate:3`), oldest first."""
+    return list(session.scalars(
+        select(DecisionRecord).where(DecisionRecord.case_id == subject.case_id, DecisionRecord.subject_ref == subject.ref)
+        .order_by(DecisionRecord.at, DecisionRecord.id)
+    ))  # fmt: skip
+
+
 def add_record(session: Session, system: System, user, row, *, outcome: str, label: str, reason: str = "",
                detail: dict | None = None, attachment_ids: list[int] | None = None) -> DecisionRecord:
     """One entry of the case's decision history, in the caller's transaction."""
@@ -161,6 +170,7 @@ def decision_context(session: Session, row) -> dict:
         **_reward_context(session, row),
         **_relief_context(session, row),
         **_graduate_context(session, row),
+        **_placement_end_context(session, row),
     }
 
 
@@ -203,6 +213,16 @@ def _graduate_context(session: Session, row) -> dict:
     if grad is None or grad.case_id != row.case.id:
         return {"graduate": None}
     return {"graduate": review_material(session, grad)}
+
+
+def _placement_end_context(session: Session, row) -> dict:
+    """A 单位注销安置登记 初审 / 复审 (subject `placement_end:<id>`): the request it decides on."""
+    from casework.placement_end_review import of_subject, review_material
+
+    end = of_subject(session, row.task.subject_ref)
+    if end is None or end.case_id != row.case.id:
+        return {"placement_end": None}
+    return {"placement_end": review_material(session, end)}
 
 
 def page_input(form: dict) -> dict:

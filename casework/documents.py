@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -27,9 +28,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casework import signing
-from casework.models import CertificationCase, IssuedCertificate
+from casework.models import CertificationCase, IssuedCertificate, Placement
 from casework.qr import QrCode
 from domain import regions
+from domain.id_number import mask_id_number
 from engine.clock import china_time
 
 log = logging.getLogger(__name__)
@@ -127,49 +129,66 @@ def pledge_pdf(case: CertificationCase) -> bytes:
     return _build(story, "申报资料真实性承诺书")
 
 
-def deregistration_pdf(case: CertificationCase) -> bytes:
-    """注销业务申请书 (001/002 下载注销业务申请书): the form a unit signs to end placement
-    registrations, filled in with the unit; the rest is written by hand at the window."""
+def deregistration_pdf(case: CertificationCase, people: list[Placement]) -> bytes:
+    """注销业务申请书 (001/002 下载注销业务申请书): the form a unit signs and stamps to end
+    placement registrations of a year (单位注销安置登记), filled in with the unit and the
+    year's placed persons; the reasons, the months and the 申请理由 are written by hand.
+    A person already ended shows how."""
     s = _styles()
     font = cjk_font()
     unit = case.unit
+    cell = s["cell"]
     facts = _facts_table([
-        ("用人单位名称", unit.name),
+        ("用人单位名称", escape(unit.name)),
         ("统一社会信用代码", unit.credit_code),
         ("残联主管部门", regions.label(case.region_code).replace("/", "")),
         ("业务年度", f"{case.year}年"),
     ])  # fmt: skip
-    reasons = "　".join(f"□ {r}" for r in ("单位注销或吊销", "与残疾职工解除劳动关系", "安置登记信息有误", "其他"))
-    people = Table(
-        [["序号", "姓名", "身份证号", "残疾证号", "注销时间", "注销原因"]]
-        + [[str(i), "", "", "", "", ""] for i in range(1, 7)],
-        colWidths=[12 * mm, 22 * mm, 38 * mm, 40 * mm, 22 * mm, 32 * mm],
-        rowHeights=[8 * mm] + [9 * mm] * 6,
-    )
-    people.setStyle(_grid(font))
-    opinion = Table([["残联审核意见", ""]], colWidths=[30 * mm, 136 * mm], rowHeights=[30 * mm])
-    opinion.setStyle(_grid(font, header=False))
+    rows: list[list] = [["序号", "姓名", "身份证号", "安置登记(月)", "注销原因", "注销起始月份"]]
+    for i, person in enumerate(people, start=1):
+        ended = person.ended_from_month is not None
+        rows.append([
+            str(i), Paragraph(escape(person.name), cell), mask_id_number(person.id_number), str(person.registered_months),
+            Paragraph(escape(person.end_reason or "已注销"), cell) if ended else "",
+            Paragraph(f"已自{person.ended_from_month}月起注销", cell) if ended else "　　月",
+        ])  # fmt: skip
+    rows += [[str(i), "", "", "", "", "　　月"] for i in range(len(people) + 1, max(len(people), 3) + 1)]
+    table = Table(rows, colWidths=[12 * mm, 26 * mm, 42 * mm, 24 * mm, 30 * mm, 32 * mm], repeatRows=1,
+                  rowHeights=[8 * mm] + [9 * mm] * (len(rows) - 1))
+    table.setStyle(_grid(font))
+    reason = Table([[Paragraph("申请理由", s["label"]), ""]], colWidths=[24 * mm, 142 * mm], rowHeights=[34 * mm])
+    reason.setStyle(TableStyle(_grid(font, header=False).getCommands() + [("VALIGN", (0, 0), (0, 0), "TOP")]))
     story = [
-        Paragraph("单位注销安置登记申请书", s["title"]),
+        Paragraph("注销业务申请书", s["title"]),
         facts,
         Spacer(1, 4 * mm),
         Paragraph(
-            f"本单位申请注销{case.year}年度下列残疾人的按比例安置登记，所提供信息真实、有效。"
-            "注销后该人员不再计入本单位安排残疾人就业人数。",
+            f"本单位申请注销{case.year}年度下列残疾人的按比例就业安置登记（单位整体注销的，注销全部人员），"
+            "所提供信息真实、有效。注销后，自注销起始月份起的月份不再计入本单位安排残疾人就业人数。",
             s["indent"],
         ),
         Spacer(1, 2 * mm),
-        Paragraph(f"注销原因：{reasons}", s["body"]),
+        Paragraph(
+            "注销原因：安置人员注销填写离职、退休、死亡或其他；单位整体注销填写单位注销、单位合并或分立或其他。"
+            "注销起始月份为离职、退休、死亡或注销日期所在月或其次月。",
+            s["small"],
+        ),
         Spacer(1, 3 * mm),
-        people,
+        table,
+        Spacer(1, 5 * mm),
+        reason,
         Spacer(1, 10 * mm),
         Paragraph("经办人：______________　联系电话：______________", s["right"]),
-        Paragraph("用人单位（盖章）：", s["right"]),
-        Paragraph(_date(None), s["right"]),
+        Paragraph("单位（盖章）：______________________", s["right"]),
+        Paragraph("日期：________年______月______日", s["right"]),
         Spacer(1, 6 * mm),
-        opinion,
+        Paragraph(
+            "说明：本申请书经单位负责人签字并加盖单位公章后，扫描或拍照，在网报系统“单位注销安置登记”中"
+            "随注销申请一并上传（连同离职、退休、死亡或单位注销的证明材料），由残联审核。",
+            s["small"],
+        ),
     ]
-    return _build(story, "单位注销安置登记申请书")
+    return _build(story, "注销业务申请书", footer=f"{unit.name}　{case.year}年度注销业务申请书")
 
 
 def _grid(font: str, header: bool = True) -> TableStyle:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import graduate_subsidy
+from casework.decisions import subject_history
 from casework.models import DecisionRecord, Unit, User
 from casework.models.graduate_subsidy import STATUS_HELP, GraduateSubsidy
 from casework.relief_review import money
@@ -18,10 +19,7 @@ from casework.uploads import attachments_of
 
 def decisions_of(session: Session, grad: GraduateSubsidy) -> list[DecisionRecord]:
     """The 初审 / 复审 decisions on this application (subject `graduate:<id>`), oldest first."""
-    return list(session.scalars(
-        select(DecisionRecord).where(DecisionRecord.case_id == grad.case_id, DecisionRecord.subject_ref == grad.ref)
-        .order_by(DecisionRecord.at, DecisionRecord.id)
-    ))  # fmt: skip
+    return subject_history(session, grad)
 
 
 def can_correct(session: Session, grad: GraduateSubsidy) -> bool:

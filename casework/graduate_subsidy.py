@@ -36,7 +36,7 @@ from casework.system import System
 from casework.task_forms import EMPLOYER as EMPLOYER_ROLES
 from casework.task_forms import TaskForm, register_form, require_form
 from casework.uploads import attachments_of
-from domain.errors import DomainError, FieldErrors
+from domain.errors import Conflict, DomainError, FieldErrors
 from domain.params import params_for
 from engine.clock import CHINA_TZ
 from engine.context import current_step
@@ -64,13 +64,6 @@ def application_for(session: Session, placement_id: int, year: int) -> GraduateS
     return session.scalar(
         select(GraduateSubsidy).where(GraduateSubsidy.placement_id == placement_id, GraduateSubsidy.year == year)
     )
-
-
-def persons_of(session: Session, case: CertificationCase) -> list[Placement]:
-    """The case's placed persons (not removed), in the order they were added."""
-    return list(session.scalars(
-        select(Placement).where(Placement.case_id == case.id, Placement.removed.is_(False)).order_by(Placement.id)
-    ))  # fmt: skip
 
 
 def amount_of(standard: Decimal, months: int) -> Decimal:
@@ -129,7 +122,7 @@ def apply(session: Session, system: System, user, unit: Unit, year: int, data: G
         raise DomainError(f"本单位尚未开始{year}年度的年审认证，请先进入年审申报后再申请")
     placement = _placement(session, case, data.placement_id)
     if application_for(session, placement.id, year) is not None:
-        raise DomainError(ONCE.format(year=year))
+        raise Conflict(ONCE.format(year=year))
     months, attachment_ids = _checked(session, system, data, case, placement)
     now = system.runtime.clock.now()
     standard = standard_on(case.region_code, now.astimezone(CHINA_TZ).date())
@@ -145,7 +138,7 @@ def apply(session: Session, system: System, user, unit: Unit, year: int, data: G
             session.add(grad)
             session.flush()
     except IntegrityError:
-        raise DomainError(ONCE.format(year=year)) from None
+        raise Conflict(ONCE.format(year=year)) from None
     instance = system.runtime.start(
         session, PROCESS, case_ref=case.ref, region_code=case.region_code, subject_ref=grad.ref,
         case_id=case.id, subject_id=grad.id, case_label=case_label(unit),

@@ -40,7 +40,7 @@ from casework.system import System
 from casework.task_forms import EMPLOYER as EMPLOYER_ROLES
 from casework.task_forms import TaskForm, register_form, require_form
 from casework.uploads import attachments_of
-from domain.errors import DomainError, FieldErrors
+from domain.errors import Conflict, DomainError, FieldErrors
 from engine.clock import CHINA_TZ
 from engine.context import current_step
 from engine.script_engine import register_script_function
@@ -130,7 +130,7 @@ def apply(session: Session, system: System, user, unit: Unit, year: int, data: P
     who = placement.name if placement is not None else "单位整体"
     key = _open_key(case, data.scope, placement.id if placement else None)
     if session.scalar(select(PlacementEnd.id).where(PlacementEnd.open_key == key)) is not None:
-        raise DomainError(OPEN.format(who=who))
+        raise Conflict(OPEN.format(who=who))
     now = system.runtime.clock.now()
     end = PlacementEnd(
         unit_id=unit.id, case_id=case.id, year=year, region_code=case.region_code, scope=data.scope,
@@ -145,7 +145,7 @@ def apply(session: Session, system: System, user, unit: Unit, year: int, data: P
             session.add(end)
             session.flush()
     except IntegrityError:
-        raise DomainError(OPEN.format(who=who)) from None
+        raise Conflict(OPEN.format(who=who)) from None
     instance = system.runtime.start(
         session, PROCESS, case_ref=case.ref, region_code=case.region_code, subject_ref=end.ref,
         case_id=case.id, subject_id=end.id, case_label=case_label(unit),

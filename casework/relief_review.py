@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import levy_relief
+from casework.decisions import subject_history
 from casework.models import DecisionRecord, Unit, User
 from casework.models.levy_relief import DEFER, REDUCE, STATUS_HELP, LevyRelief
 from casework.task_forms import task_with_form
@@ -19,10 +20,7 @@ from casework.uploads import attachments_of
 
 def decisions_of(session: Session, relief: LevyRelief) -> list[DecisionRecord]:
     """The 初审 / 复审 decisions on this application (subject `relief:<id>`), oldest first."""
-    return list(session.scalars(
-        select(DecisionRecord).where(DecisionRecord.case_id == relief.case_id, DecisionRecord.subject_ref == relief.ref)
-        .order_by(DecisionRecord.at, DecisionRecord.id)
-    ))  # fmt: skip
+    return subject_history(session, relief)
 
 
 def can_correct(session: Session, relief: LevyRelief) -> bool:

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         graduates,
         home,
         notices,
+        placement_end,
         placements,
         process_catalog,
         process_paths,
@@ -69,6 +70,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     extensions.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for module in (security, auth, home, placements, results, units, relief, graduates, calculator, notices, reward, review, reward_window, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
+    for module in (security, auth, home, placements, results, units, relief, graduates, placement_end, calculator, notices, reward, review, reward_window, tax, processes, process_catalog, process_paths, province_params, verify, window, api):
         module.init_app(app)
     return app

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from casework.cases import open_case
 from casework.models import CertificationCase, Unit
+from casework.schemas import parse
 from domain.errors import DomainError, FieldErrors
 from webapp.auth import employer_required  # noqa: F401  (re-exported for views)
 from webapp.extensions import client_ip, db, system
@@ -61,6 +62,16 @@ def field_errors(exc: DomainError) -> dict[str, str]:
     if isinstance(exc, FieldErrors):
         return exc.errors
     return {exc.field or "_": exc.message}
+
+
+def parsed_args(model, source) -> tuple[object | None, dict, dict]:
+    """A query or form (blanks left out) read by its declaration: (the parsed model or
+    None, what was sent, the Chinese message per field when refused)."""
+    raw = {k: v for k, v in source.items() if v != ""}
+    try:
+        return parse(model, raw, strict=False), raw, {}
+    except DomainError as exc:
+        return None, raw, field_errors(exc)
 
 
 def fail(exc: DomainError) -> None:

@@ -23,18 +23,18 @@ from casework.models.graduate_subsidy import (
     STATUS_HELP,
     STATUS_NAMES,
 )
+from casework.placements import people_of
 from casework.relief_review import money
 from casework.schemas import parse
 from casework.schemas.graduate_subsidy import GraduateSubsidyInput
 from domain.errors import DomainError, NotFound
+from webapp.applications import posted_attachments, year_of
 from webapp.context import employer_required, employer_unit, field_errors, ip
 from webapp.extensions import db, system
-from webapp.relief import _kept_ids, _year
 
 bp = Blueprint("graduates", __name__, url_prefix="/graduates")
 
 UPLOAD_KIND = "graduate_material"
-MAX_KEPT = 20
 FIELDS = ("placement_id", "school", "major", "education", "degree", "graduated_on", "diploma_no", "months")
 
 
@@ -55,7 +55,7 @@ def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict
     case = case_of(session, unit.id, year) if year is not None else None
     rows = graduate_subsidy.applications_of(session, unit.id, year) if year is not None else []
     applied = {g.placement_id for g in rows}
-    persons = [p for p in graduate_subsidy.persons_of(session, case) if p.id not in applied] if case else []
+    persons = [p for p in people_of(session, case.id) if p.id not in applied] if case else []
     returned = [g for g in rows if can_correct(session, g)]
     form = {name: "" for name in FIELDS} | {"attachment_ids": []}
     if data:
@@ -75,37 +75,18 @@ def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict
 @bp.get("/")
 @employer_required
 def index():
-    return _render(employer_unit(), _year(request.args.get("year")))
-
-
-def _store_uploads(unit: Unit) -> list[int]:
-    limit = uploads.upload_limit_bytes(unit.cdpf_region, system().today())
-    stored = []
-    for file in request.files.getlist("attachments")[:MAX_KEPT]:
-        if not file or not file.filename:
-            continue
-        stored.append(uploads.store_upload(
-            db(), system().settings, unit_id=unit.id, user_id=current_user.id, filename=file.filename,
-            data=file.read(), kind=UPLOAD_KIND, limit_bytes=limit,
-        ).id)  # fmt: skip
-    return stored
+    return _render(employer_unit(), year_of(request.args.get("year")))
 
 
 def _submit(graduate_id: int | None):
     unit = employer_unit()
-    year = _year(request.form.get("year"))
+    year = year_of(request.form.get("year"))
     if year is None or year not in years_of(db(), unit.id):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("graduates.index"))
     data: dict = {name: request.form.get(name, "").strip() for name in FIELDS}
-    ids = [a.id for a in uploads.attachments_of(db(), _kept_ids(request.form.getlist("attachment_ids")), unit.id)]
-    errors: dict[str, str] = {}
-    try:  # kept even if a field below is refused: the page lists them again
-        ids += _store_uploads(unit)
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors["attachments"] = exc.message
+    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
+    errors: dict[str, str] = {"attachments": refused} if refused else {}
     data["attachment_ids"] = ids
     body = {k: v for k, v in data.items() if v not in ("", None)} | {"attachment_ids": ids}
     try:

@@ -1,6 +1,7 @@
 """首页 (001): business year, progress (the stages of the case's diagram: 按比例安置登记 →
-完成申报 → 发送税务部门 by default), the numbers of the case, the status chart and the
-latest notices. Staff land on their inbox.
+完成申报 → 发送税务部门 by default), the numbers of the case, the status chart, the
+latest notices, and the year's other applications (超比例奖励, 缓减免, 安置残疾大学生)
+with where each stands (本年度其他申请). Staff land on their inbox.
 
 A step of the employer's lane whose form is a process owner's own (自定义表单) is listed
 here as 待办事项 and filled on `/steps/<task_id>`: the form as designed, validated by the
@@ -12,6 +13,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from casework import cases
+from casework.application_status import rows_of as application_rows
 from domain.declaration_period import HELP as PERIOD_HELP
 from webapp.auth import _safe_next, employer_required
 from webapp.context import employer_case, viewed_year
@@ -46,6 +48,7 @@ def index():
         where=where_now(db(), case) if any(r.is_open for r in receipts) else "",
         steps=employer_steps(db(), case),
         filled=employer_history(db(), case),
+        applications=application_rows(db(), case.unit_id, case.year),
     )
 
 

@@ -326,9 +326,10 @@ def pledge_pdf():
 @bp.get("/deregistration.pdf")
 @employer_required
 def deregistration_pdf():
-    """下载注销业务申请书: the form for ending placement registrations, with the unit."""
+    """下载注销业务申请书: the form for ending placement registrations, with the unit and
+    the year's placed persons (单位注销安置登记 offers the same for any of its years)."""
     case = employer_case()
-    return _pdf(documents.deregistration_pdf(case), f"注销业务申请书_{case.year}.pdf")
+    return _pdf(documents.deregistration_pdf(case, placements.people_of(db(), case.id)), f"注销业务申请书_{case.year}.pdf")
 
 
 @bp.get("/certificate.pdf")

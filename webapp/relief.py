@@ -28,13 +28,13 @@ from casework.relief_review import asked, can_correct, decisions_of, money
 from casework.schemas import parse
 from casework.schemas.levy_relief import LevyReliefInput
 from domain.errors import DomainError, NotFound
+from webapp.applications import posted_attachments, year_of
 from webapp.context import employer_required, employer_unit, field_errors, ip
 from webapp.extensions import db, system
 
 bp = Blueprint("relief", __name__, url_prefix="/relief")
 
 UPLOAD_KIND = "relief_material"
-MAX_KEPT = 20
 KIND_HELP = {
     DEFER: "暂缓缴纳本年度保障金，缓缴期限最长不超过6个月",
     REDUCE: "减少缴纳部分保障金，减缴金额最高不超过1年的保障金应缴额",
@@ -43,22 +43,6 @@ KIND_HELP = {
 ARTICLE = ("依据《残疾人就业保障金征收使用管理办法》（财税〔2015〕72号）第二十一条：用人单位遇不可抗力自然灾害"
            "或其他突发事件遭受重大直接经济损失，可以申请减免或者缓缴保障金。减免最高不超过1年的保障金应缴额，"
            "缓缴最长不超过6个月。")
-
-
-def _year(value) -> int | None:
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) != 4:
-        return None
-    return int(text)
-
-
-def _kept_ids(values: list[str]) -> list[int]:
-    ids: list[int] = []
-    for value in values[:MAX_KEPT]:
-        value = value.strip()
-        if value.isdigit() and len(value) < 10 and int(value) not in ids:
-            ids.append(int(value))
-    return ids
 
 
 def _form_of(relief) -> dict:
@@ -95,20 +79,7 @@ def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict
 @employer_required
 def index():
     unit = employer_unit()
-    return _render(unit, _year(request.args.get("year")))
-
-
-def _store_uploads(unit: Unit) -> list[int]:
-    limit = uploads.upload_limit_bytes(unit.cdpf_region, system().today())
-    stored = []
-    for file in request.files.getlist("attachments")[:MAX_KEPT]:
-        if not file or not file.filename:
-            continue
-        stored.append(uploads.store_upload(
-            db(), system().settings, unit_id=unit.id, user_id=current_user.id, filename=file.filename,
-            data=file.read(), kind=UPLOAD_KIND, limit_bytes=limit,
-        ).id)  # fmt: skip
-    return stored
+    return _render(unit, year_of(request.args.get("year")))
 
 
 def _declared(data: dict) -> dict:
@@ -124,7 +95,7 @@ def _declared(data: dict) -> dict:
 
 def _submit(correcting: bool):
     unit = employer_unit()
-    year = _year(request.form.get("year"))
+    year = year_of(request.form.get("year"))
     if year is None or year not in years_of(db(), unit.id):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("relief.index"))
@@ -132,14 +103,8 @@ def _submit(correcting: bool):
                   for name in ("kind", "reason", "levy_due", "amount", "defer_months")}
     data["levy_due"] = data["levy_due"].replace(",", "")
     data["amount"] = data["amount"].replace(",", "")
-    ids = [a.id for a in uploads.attachments_of(db(), _kept_ids(request.form.getlist("attachment_ids")), unit.id)]
-    errors: dict[str, str] = {}
-    try:  # kept even if a field below is refused: the page lists them again
-        ids += _store_uploads(unit)
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors["attachments"] = exc.message
+    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
+    errors: dict[str, str] = {"attachments": refused} if refused else {}
     data["attachment_ids"] = ids
     try:
         parsed = parse(LevyReliefInput, _declared(data), strict=False)

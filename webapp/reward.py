@@ -23,6 +23,7 @@ from casework.reward_overview import coefficient, default_year, money, overview,
 from casework.schemas import parse
 from casework.schemas.reward_application import RewardApplicationInput
 from domain.errors import DomainError, NotFound
+from webapp.applications import posted_attachments, year_of
 from webapp.context import employer_required, employer_unit, field_errors, ip
 from webapp.extensions import db, system
 from webapp.verify import verify_url
@@ -31,23 +32,6 @@ bp = Blueprint("reward", __name__, url_prefix="/reward")
 
 FIELDS = ("payee_name", "payee_account", "payee_bank")
 UPLOAD_KIND = "reward_material"
-MAX_KEPT = 20
-
-
-def _year(value) -> int | None:
-    try:
-        year = int(str(value or "").strip())
-    except ValueError:
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
-def _kept_ids(values: list[str]) -> list[int]:
-    ids: list[int] = []
-    for value in values[:MAX_KEPT]:
-        if value.strip().isdigit() and len(value.strip()) < 10 and int(value) not in ids:
-            ids.append(int(value))
-    return ids
 
 
 def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict | None = None, status: int = 200):
@@ -77,37 +61,18 @@ def _render(unit: Unit, year: int | None, errors: dict | None = None, data: dict
 @employer_required
 def index():
     unit = employer_unit()
-    return _render(unit, _year(request.args.get("year")))
-
-
-def _store_uploads(unit: Unit) -> list[int]:
-    limit = uploads.upload_limit_bytes(unit.cdpf_region, system().today())
-    stored = []
-    for file in request.files.getlist("attachments")[:MAX_KEPT]:
-        if not file or not file.filename:
-            continue
-        stored.append(uploads.store_upload(
-            db(), system().settings, unit_id=unit.id, user_id=current_user.id, filename=file.filename,
-            data=file.read(), kind=UPLOAD_KIND, limit_bytes=limit,
-        ).id)  # fmt: skip
-    return stored
+    return _render(unit, year_of(request.args.get("year")))
 
 
 def _submit(correcting: bool):
     unit = employer_unit()
-    year = _year(request.form.get("year"))
+    year = year_of(request.form.get("year"))
     if year is None or year not in years_of(db(), unit.id):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("reward.index"))
     data: dict = {name: request.form.get(name, "").strip() for name in FIELDS}
-    ids = [a.id for a in uploads.attachments_of(db(), _kept_ids(request.form.getlist("attachment_ids")), unit.id)]
-    errors: dict[str, str] = {}
-    try:  # kept even if a field below is refused: the page lists them again
-        ids += _store_uploads(unit)
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors["attachments"] = exc.message
+    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
+    errors: dict[str, str] = {"attachments": refused} if refused else {}
     data["attachment_ids"] = ids
     try:
         parsed = parse(RewardApplicationInput, data, strict=False)

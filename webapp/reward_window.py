@@ -36,7 +36,7 @@ from casework.schemas.reward_application import RewardApplicationInput
 from casework.schemas.reward_window import RewardListQuery, RewardUnitQuery, RewardYearQuery
 from domain import regions
 from domain.errors import DomainError, FieldErrors
-from webapp.context import field_errors, ip
+from webapp.context import field_errors, ip, parsed_args
 from webapp.extensions import db, system
 from webapp.review import staff_required
 
@@ -66,14 +66,6 @@ def filer_required(view):
     return wrapper
 
 
-def _args(model, source) -> tuple[object | None, dict, dict]:
-    raw = {k: v for k, v in source.items() if v != ""}
-    try:
-        return parse(model, raw, strict=False), raw, {}
-    except DomainError as exc:
-        return None, raw, field_errors(exc)
-
-
 def _helpers() -> dict:
     return {"money": money, "persons": persons, "coefficient": coefficient, "statuses": STATUS_NAMES,
             "status_help": STATUS_HELP, "channels": CHANNEL_NAMES, "region_label": regions.label,
@@ -84,7 +76,7 @@ def _helpers() -> dict:
 @bp.get("/")
 @filer_required
 def index():
-    args, raw, errors = _args(RewardListQuery, request.args)
+    args, raw, errors = parsed_args(RewardListQuery, request.args)
     page = None
     if args is not None:
         page = window.applications(db(), current_user, q=args.q, status=args.status, channel=args.channel,
@@ -99,7 +91,7 @@ def index():
 @bp.get("/export.xlsx")
 @filer_required
 def export():
-    args, _raw, _errors = _args(RewardListQuery, request.args)
+    args, _raw, _errors = parsed_args(RewardListQuery, request.args)
     if args is None:
         return index()
     page = window.applications(db(), current_user, q=args.q, status=args.status, channel=args.channel,
@@ -133,7 +125,7 @@ def detail(application_id: int):
 @bp.get("/window")
 @filer_required
 def search():
-    args, raw, errors = _args(RewardUnitQuery, request.args)
+    args, raw, errors = parsed_args(RewardUnitQuery, request.args)
     page = None
     if args is not None:
         try:
@@ -177,7 +169,7 @@ def _render_unit(unit_id: int, year: int | None, errors: dict | None = None, dat
 @bp.get("/window/<int:unit_id>")
 @filer_required
 def unit_page(unit_id: int):
-    args, _raw, errors = _args(RewardYearQuery, request.args)
+    args, _raw, errors = parsed_args(RewardYearQuery, request.args)
     if args is None:
         return _render_unit(unit_id, None, errors, status=400)
     return _render_unit(unit_id, args.year)
@@ -207,7 +199,7 @@ def submit(unit_id: int):
     papers stored (checked by content), then the application filed for the unit."""
     session = db()
     unit = window.unit_of(session, current_user, unit_id)
-    args, _raw, errors = _args(RewardYearQuery, request.form)
+    args, _raw, errors = parsed_args(RewardYearQuery, request.form)
     data = {k: request.form.get(k, "") for k in FIELDS}
     if args is None or args.year is None:
         return _render_unit(unit_id, None, errors or {"year": "请选择业务年度"}, data, 400)

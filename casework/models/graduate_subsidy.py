@@ -7,13 +7,11 @@ frozen when filed. The diagram (workflows/graduate_subsidy.bpmn) decides who rev
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -28,6 +26,7 @@ from casework.models.review_status import (  # noqa: F401  (the statuses, for im
     REJECTED,
     RETURNED,
     SECOND_REVIEW,
+    ReviewedApplication,
     status_names,
 )
 from engine.db import Base, Timestamped
@@ -46,16 +45,14 @@ STATUS_HELP = {
 }
 
 
-class GraduateSubsidy(Base, Timestamped):
+class GraduateSubsidy(ReviewedApplication, Base, Timestamped):
     __tablename__ = "graduate_subsidy"
     __table_args__ = (UniqueConstraint("placement_id", "year"),)
+    REF = "graduate"
+    STATUS_NAMES = STATUS_NAMES
+    STATUS_HELP = STATUS_HELP
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("certification_case.id"))
     placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"))
-    year: Mapped[int] = mapped_column(Integer)  # the certification's 业务年度
-    region_code: Mapped[str] = mapped_column(String(6), index=True)
     person_name: Mapped[str] = mapped_column(String(50))  # as placed, when filed
     id_number: Mapped[str] = mapped_column(String(18))
     school: Mapped[str] = mapped_column(String(100))  # 毕业院校
@@ -67,17 +64,3 @@ class GraduateSubsidy(Base, Timestamped):
     months: Mapped[int] = mapped_column(Integer)  # months employed that year (1–12)
     standard: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # graduate_subsidy in force when filed
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # standard × months / 12, to the fen
-    attachment_ids: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default=FIRST_REVIEW)
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    filed_by: Mapped[str] = mapped_column(String(60))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), nullable=True)
-
-    @property
-    def ref(self) -> str:
-        return f"graduate:{self.id}"
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES.get(self.status, self.status)

@@ -9,14 +9,11 @@ reviews it; this row is what was asked, where it stands, and what was granted.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON,
     Date,
-    DateTime,
-    ForeignKey,
     Integer,
     Numeric,
     String,
@@ -31,6 +28,7 @@ from casework.models.review_status import (  # noqa: F401  (the statuses, for im
     REJECTED,
     RETURNED,
     SECOND_REVIEW,
+    ReviewedApplication,
     status_names,
 )
 from engine.db import Base, Timestamped
@@ -51,35 +49,19 @@ STATUS_HELP = {
 }
 
 
-class LevyRelief(Base, Timestamped):
+class LevyRelief(ReviewedApplication, Base, Timestamped):
     __tablename__ = "levy_relief"
     __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    REF = "relief"
+    STATUS_NAMES = STATUS_NAMES
+    STATUS_HELP = STATUS_HELP
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("certification_case.id"))
-    year: Mapped[int] = mapped_column(Integer)  # the levy's year (the certification's 业务年度)
-    region_code: Mapped[str] = mapped_column(String(6), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)  # the loss and its cause
     levy_due: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # 应缴保障金 as the unit states it
     amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)  # 减缴/免缴 amount
     defer_months: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 缓缴 months (1–6)
-    attachment_ids: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default=FIRST_REVIEW)
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    filed_by: Mapped[str] = mapped_column(String(60))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     defer_until: Mapped[date | None] = mapped_column(Date, nullable=True)  # set when a deferral is granted
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), nullable=True)
-
-    @property
-    def ref(self) -> str:
-        return f"relief:{self.id}"
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES.get(self.status, self.status)
 
     @property
     def kind_name(self) -> str:

@@ -8,9 +8,9 @@ sent to tax, the corrected result goes to tax as a correction. The diagram
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.review_status import (  # noqa: F401  (the statuses, for importers of this module)
@@ -19,6 +19,7 @@ from casework.models.review_status import (  # noqa: F401  (the statuses, for im
     REJECTED,
     RETURNED,
     SECOND_REVIEW,
+    ReviewedApplication,
     status_names,
 )
 from engine.db import Base, Timestamped
@@ -40,14 +41,13 @@ STATUS_HELP = {
 }
 
 
-class PlacementEnd(Base, Timestamped):
+class PlacementEnd(ReviewedApplication, Base, Timestamped):
     __tablename__ = "placement_end"
+    REF = "placement_end"
+    STATUS_NAMES = STATUS_NAMES
+    STATUS_HELP = STATUS_HELP
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("certification_case.id"), index=True)
-    year: Mapped[int] = mapped_column(Integer)  # the certification's 业务年度
-    region_code: Mapped[str] = mapped_column(String(6), index=True)
     scope: Mapped[str] = mapped_column(String(10))  # person / unit
     placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"), nullable=True)
     person_name: Mapped[str] = mapped_column(String(50), default="")  # as placed, when filed
@@ -56,9 +56,6 @@ class PlacementEnd(Base, Timestamped):
     ended_on: Mapped[date] = mapped_column(Date)  # 离职/退休/死亡/注销日期
     from_month: Mapped[int] = mapped_column(Integer)  # 注销起始月份: this month on stops counting
     note: Mapped[str] = mapped_column(String(500), default="")  # 情况说明
-    attachment_ids: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default=FIRST_REVIEW)
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # "<case>:<placement or unit>" while the request is open, NULL once decided: a unique
     # column, so two open requests for the same person (or two submits racing) cannot be
     # filed, while a refused one may be filed again.
@@ -66,17 +63,6 @@ class PlacementEnd(Base, Timestamped):
     # what the approval changed: {placement id: months that stopped counting}
     months_removed: Mapped[dict] = mapped_column(JSON, default=dict)
     tax_corrected: Mapped[bool] = mapped_column(default=False)  # a correction was sent to tax
-    filed_by: Mapped[str] = mapped_column(String(60))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), nullable=True)
-
-    @property
-    def ref(self) -> str:
-        return f"placement_end:{self.id}"
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES.get(self.status, self.status)
 
     @property
     def scope_name(self) -> str:

@@ -9,10 +9,9 @@ hold under concurrent submits.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.review_status import (  # noqa: F401  (the statuses, for importers of this module)
@@ -21,6 +20,7 @@ from casework.models.review_status import (  # noqa: F401  (the statuses, for im
     REJECTED,
     RETURNED,
     SECOND_REVIEW,
+    ReviewedApplication,
     status_names,
 )
 from engine.db import Base, Timestamped
@@ -39,18 +39,14 @@ STATUS_HELP = {
 }
 
 
-class RewardApplication(Base, Timestamped):
+class RewardApplication(ReviewedApplication, Base, Timestamped):
     __tablename__ = "reward_application"
     __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    REF = "reward"
+    STATUS_NAMES = STATUS_NAMES
+    STATUS_HELP = STATUS_HELP
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("certification_case.id"))
-    year: Mapped[int] = mapped_column(Integer)  # 业务年度 of the certification it rests on
-    region_code: Mapped[str] = mapped_column(String(6), index=True)
     channel: Mapped[str] = mapped_column(String(20), default=EMPLOYER)
-    filed_by: Mapped[str] = mapped_column(String(60))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # the figures, frozen when filed or corrected (上年度在职职工总数, 上年度安置残疾人数, …)
     staff_count: Mapped[int] = mapped_column(Integer)
     placed_persons: Mapped[Decimal] = mapped_column(Numeric(12, 4))
@@ -62,15 +58,7 @@ class RewardApplication(Base, Timestamped):
     payee_name: Mapped[str] = mapped_column(String(100))
     payee_account: Mapped[str] = mapped_column(String(40))
     payee_bank: Mapped[str] = mapped_column(String(100))
-    attachment_ids: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default=FIRST_REVIEW)
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), nullable=True)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificate.id"), nullable=True)
-
-    @property
-    def ref(self) -> str:
-        return f"reward:{self.id}"
 
     @property
     def status_name(self) -> str:

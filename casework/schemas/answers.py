@@ -292,12 +292,27 @@ class CertificateLink(Answer):
     token: str = Field(description="更正后认定书的核验码（/verify/核验码）")
 
 
+class RewardCheck(Answer):
+    """奖励审核认定书上的超比例奖励信息（公开；不含收款账户）；数值均为出具时的文本"""
+
+    staff_count: str = Field(description="上年度在职职工总数")
+    placed_persons: str = Field(description="上年度安置残疾人数")
+    quota_persons: str = Field(description="安置比例残疾人数（按比例应安排的人数）")
+    over_persons: str = Field(description="超比例安置残疾人数")
+    coefficient: str = Field(description="安置系数")
+    amount: str = Field(description="超比例奖励金额（元，两位小数）")
+    channel: str = Field(description="申请方式：单位网上申请或窗口代为申请")
+
+
 class CertificateCheck(Answer):
     """审核认定书核验结果（公开；不含残疾人姓名和身份证号）"""
 
     number: str = Field(description="认定书编号")
     version: int = Field(description="版本：1为首次出具，2起为更正版")
-    kind: Literal["annual", "reward"] = Field(description="annual：按比例安排残疾人就业审核认定书")
+    kind: Literal["annual", "reward"] = Field(
+        description="annual：按比例安排残疾人就业审核认定书；reward：超比例奖励审核认定书"
+    )
+    title: str = Field(description="认定书名称")
     year: int = Field(description="业务年度")
     unit_name: str = Field(description="用人单位名称")
     credit_code: str = Field(description="统一社会信用代码")
@@ -312,3 +327,7 @@ class CertificateCheck(Answer):
     status_reason: str = Field(description="撤回或更正的原因")
     status_changed_at: str | None = Field(description="状态变更时间（北京时间，ISO 8601）")
     superseded_by: CertificateLink | None = Field(description="已被更正时，取代它的认定书")
+    reward: RewardCheck | None = Field(
+        description="超比例奖励审核认定书（kind为reward）的奖励信息；按比例审核认定书为null。"
+        "奖励审核认定书的people、approved_months为0，actual_persons为上年度安置残疾人数"
+    )

@@ -154,7 +154,7 @@ def test_deregistration_form_download(app):
     response = page.get("/placements/deregistration.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
-    assert "单位注销安置登记申请书" in text and UNIT in text
+    assert "注销业务申请书" in text and UNIT in text
     api = app.test_client().get("/api/v1/case/deregistration.pdf", headers=api_login(app.test_client(), UNIT))
     assert api.status_code == 200 and api.data.startswith(b"%PDF")
 

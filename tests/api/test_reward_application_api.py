@@ -6,11 +6,15 @@ document with the one input declaration."""
 
 from __future__ import annotations
 
+import copy
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from casework.models import IssuedCertificate
+from casework.schemas.answers import CertificateCheck
 from tests.api.conftest import api_login
 from tests.api.files import pdf_bytes
 from tests.rewardkit import PAYEE, approve, certify, decide
@@ -151,3 +155,50 @@ def test_in_the_openapi_document(app):
     assert set(paths[URL]["post"]["responses"]) >= {"201", "400", "409"}
     answer = paths[URL]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert answer.endswith("/RewardApplicationState")
+
+
+def _closed(document: dict, name: str) -> dict:
+    """The document's schema `name`, its own and its components' objects closed to
+    undeclared keys: an answer valid against it has nothing the document does not say."""
+    components = copy.deepcopy(document["components"])
+    for schema in components["schemas"].values():
+        if schema.get("type") == "object" and "properties" in schema:
+            schema["additionalProperties"] = False
+    return {**components["schemas"][name], "components": components}
+
+
+def test_the_verify_answer_is_what_the_document_declares(app):
+    from jsonschema import Draft202012Validator
+
+    year = certify(app, UNIT)
+    client = app.test_client()
+    headers = api_login(client, UNIT)
+    upload = client.post("/api/v1/attachments", headers=headers, content_type="multipart/form-data",
+                         data={"file": (BytesIO(pdf_bytes("apply")), "申请表.pdf"), "kind": "reward_material"})
+    created = client.post(f"{URL}?year={year}", headers=headers, json={**PAYEE, "attachment_ids": [upload.get_json()["id"]]})
+    assert created.status_code == 201, created.get_json()
+    approve(app, created.get_json()["application"]["id"])
+    done = client.get(f"{URL}?year={year}", headers=headers).get_json()["application"]
+    with app.extensions["quotacert"].transaction() as s:
+        tokens = {c.kind: c.token for c in s.scalars(select(IssuedCertificate))}
+    assert tokens["reward"] == done["certificate"]["verify_url"].rsplit("/", 1)[1]
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/verify/{token}"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CertificateCheck")
+    declared = document["components"]["schemas"]["CertificateCheck"]["properties"]
+    assert {"reward", "title"} <= set(declared)
+    assert [option.get("$ref", "").rsplit("/", 1)[-1] for option in declared["reward"]["anyOf"]] == ["RewardCheck", ""]
+    validator = Draft202012Validator(_closed(document, "CertificateCheck"))
+
+    anonymous = app.test_client()
+    reward = anonymous.get(f"/api/v1/verify/{tokens['reward']}").get_json()
+    assert reward["kind"] == "reward" and reward["title"] == "超比例奖励审核认定书"
+    assert reward["reward"]["amount"] == done["figures"]["amount"] and reward["reward"]["channel"] == "单位网上申请"
+    assert "6222" not in str(reward)  # never the payee's account
+    annual = anonymous.get(f"/api/v1/verify/{tokens['annual']}").get_json()
+    assert annual["kind"] == "annual" and annual["reward"] is None
+    for body in (reward, annual):
+        assert sorted(e.message for e in validator.iter_errors(body)) == []
+        checked = CertificateCheck.model_validate(body)
+        assert checked.model_extra == {} and (checked.reward is None or checked.reward.model_extra == {})

@@ -31,10 +31,10 @@ def test_pledge_and_deregistration_form(system, employer):
     with system.transaction() as session:
         case = cases.open_case(session, system, session.get(Unit, unit.id), 2025, user.login)
         pledge = documents.pledge_pdf(case)
-        form = documents.deregistration_pdf(case)
+        form = documents.deregistration_pdf(case, [])
     for data, must in (
         (pledge, ["申报资料真实性承诺书", unit.name, "2025"]),
-        (form, ["单位注销安置登记申请书", unit.name, unit.credit_code, "2025", "注销原因", "残联审核意见"]),
+        (form, ["注销业务申请书", unit.name, unit.credit_code, "2025", "注销原因", "注销起始月份", "申请理由"]),
     ):
         reader = PdfReader(BytesIO(data))
         text = "".join(p.extract_text() for p in reader.pages)

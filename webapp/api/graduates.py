@@ -12,6 +12,7 @@ from casework import graduate_subsidy
 from casework.cases import case_of, years_of
 from casework.graduate_review import can_correct, decisions_of
 from casework.models import GraduateSubsidy
+from casework.placements import people_of
 from casework.schemas.graduate_answers import GraduateQuery, GraduateState, GraduateYear
 from casework.schemas.graduate_subsidy import GraduateSubsidyInput
 from domain.errors import Conflict, DomainError, NotFound
@@ -55,7 +56,7 @@ def _state(year: int | None) -> dict:
     case = case_of(db(), unit.id, year)
     body["persons"] = [
         {"placement_id": p.id, "name": p.name, "confirmed_months": p.confirmed_months}
-        for p in graduate_subsidy.persons_of(db(), case) if p.id not in applied
+        for p in people_of(db(), case.id) if p.id not in applied
     ]
     body["applications"] = [_application_json(a) for a in applications]
     return body
@@ -84,13 +85,7 @@ def apply_graduate_subsidy():
     unit = employer_unit(api_user())
     if year not in years_of(db(), unit.id):
         raise DomainError(f"本单位尚未开始{year}年度的年审认证，请先进入年审申报后再申请", "year")
-    try:
-        graduate_subsidy.apply(db(), system(), api_user(), unit, year, data, ip=client_ip())
-    except DomainError as exc:
-        db().rollback()
-        if type(exc) is DomainError and graduate_subsidy.application_for(db(), data.placement_id, year) is not None:
-            raise Conflict(exc.message) from None
-        raise
+    graduate_subsidy.apply(db(), system(), api_user(), unit, year, data, ip=client_ip())  # 409: applied already
     db().commit()
     return jsonify(_state(year)), 201
 

@@ -101,9 +101,9 @@ def case_pledge_pdf():
 @employer_only
 @spec.declare(tags=TAGS, answer_description="PDF", errors=(401, 403, 404, 429))
 def case_deregistration_pdf():
-    """下载注销业务申请书（PDF，已填写单位名称和统一社会信用代码）"""
+    """下载注销业务申请书（PDF，已填写单位名称、统一社会信用代码和本年度的安置人员）"""
     case = employer_case(api_user())
-    return _pdf(documents.deregistration_pdf(case), f"deregistration_{case.year}.pdf")
+    return _pdf(documents.deregistration_pdf(case, placements.people_of(db(), case.id)), f"deregistration_{case.year}.pdf")
 
 
 @bp.get("/case/certificate.pdf")

@@ -8,6 +8,7 @@ from webapp.api import (  # noqa: F401
     lookup,
     notices,
     params,
+    placement_ends,
     placements,
     review,
     reward,
