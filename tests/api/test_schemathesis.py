@@ -1,7 +1,7 @@
 """Every operation of /api/v1/openapi.json fuzzed by schemathesis (through WSGI, no
-server), as an employer, a reviewer, a window clerk and a process owner (参数设置): no
-answer is a server error, and every status is one the document declares. Slow: run with
-`-m slow`; `-s` prints the figures."""
+server) as an employer, a reviewer and a window clerk, and the 参数设置 operations as a
+process owner: no answer is a server error, and every status is one the document
+declares. Slow: run with `-m slow`; `-s` prints the figures."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from schemathesis.specs.openapi.checks import status_code_conformance  # noqa: E
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 100  # per operation and role
+# A process owner's own operations (参数设置); everything else it may call answers as it
+# does for the other staff roles, which are fuzzed over every operation already.
+ONLY = {"owner_zhejiang": "/api/v1/params"}
 CHECKS = (not_a_server_error, status_code_conformance)
 
 
@@ -79,6 +82,7 @@ def test_every_operation_answers_as_documented(app, login):
         run()
 
     operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if op.path.startswith(ONLY.get(login, ""))]
     # the operations that end the run's own token go last, or every later request is a 401
     operations.sort(key=lambda op: (op.path.startswith("/api/v1/auth/tokens/"), op.path == "/api/v1/auth/logout"))
     for operation in operations:
