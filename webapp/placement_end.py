@@ -11,7 +11,6 @@ Another unit's request, or another jurisdiction's, is the same 404 as a missing 
 
 from __future__ import annotations
 
-from functools import wraps
 from io import BytesIO
 
 from flask import (
@@ -48,9 +47,9 @@ from casework.schemas.placement_end_answers import PlacementEndListQuery
 from domain.errors import DomainError
 from domain.id_number import mask_id_number
 from webapp.applications import posted_attachments, year_of
+from webapp.auth import role_required
 from webapp.context import employer_required, employer_unit, field_errors, ip, parsed_args
 from webapp.extensions import db, system
-from webapp.review import staff_required
 
 bp = Blueprint("placement_end", __name__, url_prefix="/placement-end")
 staff_bp = Blueprint("placement_end_review", __name__, url_prefix="/review/placement-ends")
@@ -175,17 +174,7 @@ def form_pdf():
 
 
 # -- the reviewers' and supervisors' list ------------------------------------------------------
-def reviewer_required(view):
-    """残联业务人员 and 业务主管 only (a window clerk or process owner: 403)."""
-
-    @staff_required
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if current_user.role not in review.STAFF_ROLES:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+reviewer_required = role_required(*review.STAFF_ROLES)  # 残联业务人员 and 业务主管 only: a window clerk or process owner gets 403
 
 
 def _requests(args: PlacementEndListQuery, page: int, per_page: int):

@@ -8,13 +8,11 @@ Another jurisdiction's unit or application is the same 404 as a missing one."""
 
 from __future__ import annotations
 
-from functools import wraps
 from io import BytesIO
 
 from flask import (
     Blueprint,
     Flask,
-    abort,
     flash,
     redirect,
     render_template,
@@ -36,9 +34,9 @@ from casework.schemas.reward_application import RewardApplicationInput
 from casework.schemas.reward_window import RewardListQuery, RewardUnitQuery, RewardYearQuery
 from domain import regions
 from domain.errors import DomainError, FieldErrors
+from webapp.auth import role_required
 from webapp.context import field_errors, ip, parsed_args
 from webapp.extensions import db, system
-from webapp.review import staff_required
 
 bp = Blueprint("reward_window", __name__, url_prefix="/review/reward")
 
@@ -53,17 +51,7 @@ LIST_COLUMNS = (
 )
 
 
-def filer_required(view):
-    """残联业务人员 and 业务主管 only (a window clerk or process owner: 403)."""
-
-    @staff_required
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if current_user.role not in window.FILERS:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+filer_required = role_required(*window.FILERS)  # 残联业务人员 and 业务主管 only: a window clerk or process owner gets 403
 
 
 def _helpers() -> dict:
