@@ -159,25 +159,39 @@ class SpecRegistry:
         """(process id, problems) of a diagram and its decision tables; never raises for
         any bytes. Without full rules (the engine's own tests) only parsing, lanes and
         forms are checked."""
+        process_id, _spec, problems = self._inspect(
+            session, data, filename, expected_process_id, process_ids=process_ids, dmn=dmn
+        )
+        return process_id, problems
+
+    def _inspect(
+        self, session: Session, data: bytes | str, filename: str, expected_process_id: str | None = None,
+        *, process_ids: frozenset[str] | None = None, dmn: str = "",
+    ) -> tuple[str | None, object | None, list[Problem]]:
+        """`check`, also answering the parsed spec, so storing a version does not parse
+        the diagram a second time (a start parses every shipped diagram)."""
         if self.rules is not None:
             rules = self.rules(session)
             if process_ids is not None:
                 rules = replace(rules, process_ids=process_ids)
             checked, problems = check_diagram(data, filename, rules, expected_process_id, dmn=dmn)
-            return (checked.process_id if checked else None), problems
+            if checked is None:
+                return None, None, problems
+            return checked.process_id, checked.spec, problems
         try:
             xml = data.decode("utf-8") if isinstance(data, bytes) else data
             process_id, spec, subprocess_specs = parse_bpmn(xml, filename, dmn)
         except (SpecError, UnicodeDecodeError) as exc:
-            return None, [Problem("", getattr(exc, "message", "文件不是UTF-8编码的文本"))]
+            return None, None, [Problem("", getattr(exc, "message", "文件不是UTF-8编码的文本"))]
         problems = diagram_problems(spec, subprocess_specs, load_lanes(session), self.form_rule)
-        return process_id, [Problem("", p) for p in problems]
+        return process_id, spec, [Problem("", p) for p in problems]
 
-    def _checked(self, session: Session, xml: str, filename: str, **kwargs) -> str:
-        process_id, problems = self.check(session, xml, filename, **kwargs)
+    def _checked(self, session: Session, xml: str, filename: str, **kwargs) -> tuple[str, str]:
+        """(process id, the version's name) of a diagram that passes every check."""
+        process_id, spec, problems = self._inspect(session, xml, filename, **kwargs)
         if problems or process_id is None:
             raise SpecError(f"{filename}：" + "；".join(p.message for p in problems), problems)
-        return process_id
+        return process_id, (getattr(spec, "description", "") or process_id)[:200]
 
     # -- registration -------------------------------------------------------------------
     def sync(self, session: Session, now: datetime | None = None) -> list[SpecVersion]:
@@ -228,14 +242,14 @@ class SpecRegistry:
             xml, dmn = data.decode("utf-8"), dmn_data.decode("utf-8")
         except UnicodeDecodeError:
             raise SpecError(f"{filename}：文件不是UTF-8编码的文本") from None
-        process_id = self._checked(session, xml, filename, dmn=dmn)
+        process_id, name = self._checked(session, xml, filename, dmn=dmn)
         digest = content_hash(xml, dmn)
         if self._same_content(session, process_id, province, digest) is not None:
             return None
         in_force = self._in_force(session, process_id, province)
         owner_chose = in_force is not None and in_force.source != SOURCE_FILE
         return self._add(
-            session, xml, filename, process_id, province, digest,
+            session, xml, filename, process_id, province, digest, name,
             source=SOURCE_FILE, actor="", note="随系统发布的流程文件", publish=not owner_chose, now=now, dmn=dmn,
         )
 
@@ -244,7 +258,7 @@ class SpecRegistry:
     ) -> list[SpecVersion]:
         """Check a diagram (and its decision tables) and put it in force now (tests, CLI):
         a new content is a new version, a known one is put back in force without a new row."""
-        process_id = self._checked(session, xml, filename, dmn=dmn)
+        process_id, name = self._checked(session, xml, filename, dmn=dmn)
         digest = content_hash(xml, dmn)
         existing = self._same_content(session, process_id, province, digest)
         if existing is not None:
@@ -253,7 +267,7 @@ class SpecRegistry:
             return []
         return [
             self._add(
-                session, xml, filename, process_id, province, digest,
+                session, xml, filename, process_id, province, digest, name,
                 source=SOURCE_FILE, actor="", note="", publish=True, now=None, dmn=dmn,
             )
         ]
@@ -266,7 +280,7 @@ class SpecRegistry:
         """Store a process owner's diagram and decision tables as a draft (a known content
         answers its existing version). Only what passes every check is stored: a draft can
         always be published as it is, given the same rules."""
-        process_id = self._checked(
+        process_id, name = self._checked(
             session, xml, filename, expected_process_id=expected_process_id, process_ids=process_ids, dmn=dmn
         )
         digest = content_hash(xml, dmn)
@@ -274,7 +288,7 @@ class SpecRegistry:
         if existing is not None:
             return existing
         return self._add(
-            session, xml, filename, process_id, province, digest,
+            session, xml, filename, process_id, province, digest, name,
             source=source, actor=actor, note=note, publish=False, now=None, dmn=dmn,
         )
 
@@ -319,15 +333,14 @@ class SpecRegistry:
         )
 
     def _add(
-        self, session: Session, xml: str, filename: str, process_id: str, province: str, digest: str, *,
-        source: str, actor: str, note: str, publish: bool, now: datetime | None, dmn: str = "",
+        self, session: Session, xml: str, filename: str, process_id: str, province: str, digest: str,
+        name: str, *, source: str, actor: str, note: str, publish: bool, now: datetime | None, dmn: str = "",
     ) -> SpecVersion:
         number = session.scalar(
             select(func.max(SpecVersion.number)).where(
                 SpecVersion.process_id == process_id, SpecVersion.province == province
             )
         )
-        _pid, spec, _sub = parse_bpmn(xml, filename, dmn)
         version = SpecVersion(
             process_id=process_id,
             province=province,
@@ -335,7 +348,7 @@ class SpecRegistry:
             filename=filename,
             bpmn_xml=xml,
             dmn_xml=dmn,
-            name=(getattr(spec, "description", "") or process_id)[:200],
+            name=name,
             is_current=False,
             number=(number or 0) + 1,
             state=PUBLISHED if publish else DRAFT,
