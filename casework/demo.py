@@ -8,6 +8,7 @@ population seed), so the simulator and the demo database always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,13 +48,19 @@ _ECONOMIC = {"企业": "私营企业", "事业单位": "国有全资"}
 _INDUSTRY = ("制造业", "信息传输、软件和信息技术服务业", "卫生和社会工作", "农、林、牧、渔业")
 
 
+@lru_cache(maxsize=4)
+def _demo_hash(password: str) -> str:
+    """One hash for the one published demo password, kept for the process: argon2 is
+    deliberately slow, and thirteen accounts, or a test suite building a demo system per
+    test, would otherwise pay it again and again. Only demo accounts share it."""
+    return hash_password(password)
+
+
 def load_demo(session: Session, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo units and accounts once (idempotent); return the logins."""
     logins: list[DemoLogin] = []
     check_password_rule(password)
-    # One hash for the one published demo password: argon2 is deliberately slow, and
-    # thirteen accounts would otherwise cost seconds on every demo start and test.
-    hashed = hash_password(password)
+    hashed = _demo_hash(password)
 
     def account(login: str, role: str, region: str, unit_id: int | None, name: str) -> None:
         if session.scalar(select(User).where(User.login == login)) is None:

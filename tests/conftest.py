@@ -26,6 +26,9 @@ from adapters.simulator import BackgroundSimulator, serve_in_background  # noqa:
 # Tests that need another moment move the clock themselves.
 TEST_START = "2026-04-15T10:00:00+08:00"
 os.environ["QUOTACERT_CLOCK_START"] = TEST_START
+# argon2's cheapest profile for every password the suite hashes (casework.accounts says
+# why); tests/web/test_auth.py checks that the product's own default stays the slow one.
+os.environ["QUOTACERT_TEST_FAST_HASH"] = "1"
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

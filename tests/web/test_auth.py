@@ -355,3 +355,19 @@ def test_api_me_requires_token(app):
 
 def test_api_token_helper_works_with_cookies(client, employer):
     assert api_token(client, employer["login"])
+
+
+def test_passwords_are_hashed_with_argon2s_default_cost_outside_the_test_suite(monkeypatch):
+    """The suite hashes with argon2's cheapest profile (tests/conftest.py); the product must
+    not: without the switch the hasher is argon2id at RFC 9106's low-memory cost, and a
+    cheap hash still verifies there and is marked for rehashing at the next login."""
+    from argon2 import PasswordHasher
+
+    cheap = accounts._hasher.hash(PASSWORD)
+    monkeypatch.delenv(accounts.FAST_HASH_ENV)
+    product = accounts._password_hasher()
+    hashed = product.hash(PASSWORD)
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert product.verify(cheap, PASSWORD)
+    assert product.check_needs_rehash(cheap)
+    assert PasswordHasher().verify(hashed, PASSWORD)
