@@ -21,7 +21,10 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import status_code_conformance  # noqa: E402
 
 pytestmark = pytest.mark.slow
-EXAMPLES = 100  # per operation and role
+# Examples per operation and role. PostgreSQL gets the most: its strict integer and text
+# types are where a 500 hides (an id past int8, a NUL byte); SQLite, whose own refusals
+# (an int past 2**63) need no long search to find, fewer, so the run stays a few minutes.
+EXAMPLES = {"postgres": 100, "sqlite": 25}
 # A process owner's own operations (参数设置); everything else it may call answers as it
 # does for the other staff roles, which are fuzzed over every operation already.
 ONLY = {"owner_zhejiang": "/api/v1/params"}
@@ -52,16 +55,17 @@ def app(tmp_path: Path, database_url, simulator_url):
     "login", ["91210302052118596L", "reviewer_anshan", "window_xihu", "owner_zhejiang"],
     ids=["employer", "reviewer", "window_clerk", "process_owner"],
 )
-def test_every_operation_answers_as_documented(app, login):
+def test_every_operation_answers_as_documented(app, login, database_url):
     headers = api_login(app.test_client(), login)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     figures: collections.Counter = collections.Counter()
     failures: dict[str, list[str]] = collections.defaultdict(list)
     statuses: collections.Counter = collections.Counter()
+    examples = EXAMPLES["postgres" if database_url.startswith("postgresql") else "sqlite"]
 
     def fuzz(operation) -> None:
         @settings(
-            max_examples=EXAMPLES, deadline=None, database=None,
+            max_examples=examples, deadline=None, database=None,
             suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate],
         )  # fmt: skip
         @given(case=operation.as_strategy())
