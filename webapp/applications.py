@@ -7,12 +7,15 @@ and the next submit names them by `attachment_ids`."""
 
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+
+from flask import flash, redirect, request
 from flask_login import current_user
 
 from casework import uploads
 from casework.models import Unit
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
+from webapp.context import field_errors, ip
 from webapp.extensions import db, system
 
 MAX_KEPT = 20  # files a form keeps or uploads at once
@@ -62,3 +65,52 @@ def posted_attachments(unit: Unit, kind: str) -> tuple[list[int], str | None]:
         db().rollback()
         return ids, exc.message
     return ids, None
+
+
+def filled(data: dict) -> dict:
+    """The fields a form filled in: an empty input is a field left out (its declaration's
+    default or its "required" message), not an empty value to check."""
+    return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+def submit_posted(
+    unit: Unit, data: dict, *, kind: str, parse_body: Callable[[dict], object], send: Callable[[object], None],
+    render: Callable[[dict, dict], object], done: str, back: str,
+):
+    """One submit of an application form (new or 补正): store its documents first (so a
+    refused field keeps them), read the fields with the form's declaration
+    (`parse_body`), hand them to the casework command (`send`) and commit; a refusal
+    rolls back and renders the form again (`render(errors, data)`) with every message by
+    field, else `done` is flashed and the page goes `back`."""
+    ids, refused = posted_attachments(unit, kind)
+    errors: dict[str, str] = {"attachments": refused} if refused else {}
+    data["attachment_ids"] = ids
+    try:
+        parsed = parse_body(data)
+        if refused:
+            raise DomainError(refused, "attachments")
+        send(parsed)
+        db().commit()
+    except DomainError as exc:
+        db().rollback()
+        errors.update(field_errors(exc))
+        return render(errors, data)
+    flash(done, "success")
+    return redirect(back)
+
+
+def one_a_year(commands, unit: Unit, year: int, correcting: bool) -> Callable[[object], None]:
+    """`send` for an application a unit files once a year (缓减免, 超比例奖励): `commands`
+    is its casework module (apply, application_of, correct); a 补正 finds the year's
+    application of this unit or answers 404."""
+
+    def send(parsed) -> None:
+        if not correcting:
+            commands.apply(db(), system(), current_user, unit, year, parsed, ip=ip())
+            return
+        application = commands.application_of(db(), unit.id, year)
+        if application is None:
+            raise NotFound("未找到该申请")
+        commands.correct(db(), system(), current_user, application, parsed, ip())
+
+    return send

@@ -27,9 +27,9 @@ from casework.placements import people_of
 from casework.relief_review import money
 from casework.schemas import parse
 from casework.schemas.graduate_subsidy import GraduateSubsidyInput
-from domain.errors import DomainError, NotFound
-from webapp.applications import posted_attachments, year_of
-from webapp.context import employer_required, employer_unit, field_errors, ip
+from domain.errors import NotFound
+from webapp.applications import filled, submit_posted, year_of
+from webapp.context import employer_required, employer_unit, ip
 from webapp.extensions import db, system
 
 bp = Blueprint("graduates", __name__, url_prefix="/graduates")
@@ -85,28 +85,23 @@ def _submit(graduate_id: int | None):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("graduates.index"))
     data: dict = {name: request.form.get(name, "").strip() for name in FIELDS}
-    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
-    errors: dict[str, str] = {"attachments": refused} if refused else {}
-    data["attachment_ids"] = ids
-    body = {k: v for k, v in data.items() if v not in ("", None)} | {"attachment_ids": ids}
-    try:
-        parsed = parse(GraduateSubsidyInput, body, strict=False)
-        if errors:
-            raise DomainError(errors["attachments"], "attachments")
-        if graduate_id is not None:
-            grad = db().get(GraduateSubsidy, graduate_id)
-            if grad is None or grad.unit_id != unit.id:
-                raise NotFound("未找到该申请")
-            graduate_subsidy.correct(db(), system(), current_user, grad, parsed, ip())
-        else:
+
+    def send(parsed: GraduateSubsidyInput) -> None:
+        if graduate_id is None:
             graduate_subsidy.apply(db(), system(), current_user, unit, year, parsed, ip=ip())
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors.update(field_errors(exc))
-        return _render(db().get(Unit, unit.id), year, errors, data, graduate_id, 400)
-    flash("安置残疾大学生申请已重新提交，等待残联初审" if graduate_id else "安置残疾大学生申请已提交，等待残联初审", "success")
-    return redirect(url_for("graduates.index", year=year))
+            return
+        grad = db().get(GraduateSubsidy, graduate_id)
+        if grad is None or grad.unit_id != unit.id:
+            raise NotFound("未找到该申请")
+        graduate_subsidy.correct(db(), system(), current_user, grad, parsed, ip())
+
+    return submit_posted(
+        unit, data, kind=UPLOAD_KIND, send=send,
+        parse_body=lambda body: parse(GraduateSubsidyInput, filled(body), strict=False),
+        render=lambda errors, body: _render(db().get(Unit, unit.id), year, errors, body, graduate_id, 400),
+        done="安置残疾大学生申请已重新提交，等待残联初审" if graduate_id else "安置残疾大学生申请已提交，等待残联初审",
+        back=url_for("graduates.index", year=year),
+    )
 
 
 @bp.post("/")

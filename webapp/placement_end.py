@@ -44,11 +44,10 @@ from casework.placements import people_of
 from casework.schemas import parse
 from casework.schemas.placement_end import PlacementEndInput
 from casework.schemas.placement_end_answers import PlacementEndListQuery
-from domain.errors import DomainError
 from domain.id_number import mask_id_number
-from webapp.applications import posted_attachments, year_of
+from webapp.applications import filled, submit_posted, year_of
 from webapp.auth import role_required
-from webapp.context import employer_required, employer_unit, field_errors, ip, parsed_args
+from webapp.context import employer_required, employer_unit, ip, parsed_args
 from webapp.extensions import db, system
 
 bp = Blueprint("placement_end", __name__, url_prefix="/placement-end")
@@ -122,25 +121,22 @@ def _submit(end_id: int | None):
         data["scope"], data["placement_id"] = end.scope, str(end.placement_id or "")
     if data["scope"] != PERSON:
         data["placement_id"] = ""
-    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
-    errors: dict[str, str] = {"attachments": refused} if refused else {}
-    data["attachment_ids"] = ids
-    body = {k: v for k, v in data.items() if v not in ("", None)} | {"attachment_ids": ids}
-    try:
-        parsed = parse(PlacementEndInput, body, strict=False)
-        if errors:
-            raise DomainError(errors["attachments"], "attachments")
+
+    def send(parsed: PlacementEndInput) -> None:
         if end is not None:
             placement_end.correct(db(), system(), current_user, end, parsed, ip())
         else:
             placement_end.apply(db(), system(), current_user, unit, year, parsed, ip=ip())
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors.update(field_errors(exc))
-        return _render(db().get(Unit, unit.id), year, errors, data, end_id if end_id is not None else NEW, 400)
-    flash("注销安置登记申请已重新提交，等待残联初审" if end is not None else "注销安置登记申请已提交，等待残联初审", "success")
-    return redirect(url_for("placement_end.index", year=year))
+
+    return submit_posted(
+        unit, data, kind=UPLOAD_KIND, send=send,
+        parse_body=lambda body: parse(PlacementEndInput, filled(body), strict=False),
+        render=lambda errors, body: _render(
+            db().get(Unit, unit.id), year, errors, body, end_id if end_id is not None else NEW, 400
+        ),
+        done="注销安置登记申请已重新提交，等待残联初审" if end is not None else "注销安置登记申请已提交，等待残联初审",
+        back=url_for("placement_end.index", year=year),
+    )
 
 
 @bp.post("/")

@@ -10,7 +10,6 @@ for a field keeps them: the page lists them again as kept files (ticked)."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from casework import levy_relief, uploads
 from casework.cases import years_of
@@ -27,10 +26,9 @@ from casework.models.levy_relief import (
 from casework.relief_review import asked, can_correct, decisions_of, money
 from casework.schemas import parse
 from casework.schemas.levy_relief import LevyReliefInput
-from domain.errors import DomainError, NotFound
-from webapp.applications import posted_attachments, year_of
-from webapp.context import employer_required, employer_unit, field_errors, ip
-from webapp.extensions import db, system
+from webapp.applications import one_a_year, submit_posted, year_of
+from webapp.context import employer_required, employer_unit
+from webapp.extensions import db
 
 bp = Blueprint("relief", __name__, url_prefix="/relief")
 
@@ -103,27 +101,14 @@ def _submit(correcting: bool):
                   for name in ("kind", "reason", "levy_due", "amount", "defer_months")}
     data["levy_due"] = data["levy_due"].replace(",", "")
     data["amount"] = data["amount"].replace(",", "")
-    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
-    errors: dict[str, str] = {"attachments": refused} if refused else {}
-    data["attachment_ids"] = ids
-    try:
-        parsed = parse(LevyReliefInput, _declared(data), strict=False)
-        if errors:
-            raise DomainError(errors["attachments"], "attachments")
-        if correcting:
-            relief = levy_relief.application_of(db(), unit.id, year)
-            if relief is None:
-                raise NotFound("未找到该申请")
-            levy_relief.correct(db(), system(), current_user, relief, parsed, ip())
-        else:
-            levy_relief.apply(db(), system(), current_user, unit, year, parsed, ip=ip())
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors.update(field_errors(exc))
-        return _render(db().get(Unit, unit.id), year, errors, data, 400)
-    flash("缓减免申请已重新提交，等待残联初审" if correcting else "缓减免申请已提交，等待残联初审", "success")
-    return redirect(url_for("relief.index", year=year))
+
+    return submit_posted(
+        unit, data, kind=UPLOAD_KIND, send=one_a_year(levy_relief, unit, year, correcting),
+        parse_body=lambda body: parse(LevyReliefInput, _declared(body), strict=False),
+        render=lambda errors, body: _render(db().get(Unit, unit.id), year, errors, body, 400),
+        done="缓减免申请已重新提交，等待残联初审" if correcting else "缓减免申请已提交，等待残联初审",
+        back=url_for("relief.index", year=year),
+    )
 
 
 @bp.post("/")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
 
 from casework import documents, uploads
 from casework import reward_applications as rewards
@@ -22,9 +21,8 @@ from casework.models.reward import APPROVED, STATUS_HELP, STATUS_NAMES
 from casework.reward_overview import coefficient, default_year, money, overview, persons
 from casework.schemas import parse
 from casework.schemas.reward_application import RewardApplicationInput
-from domain.errors import DomainError, NotFound
-from webapp.applications import posted_attachments, year_of
-from webapp.context import employer_required, employer_unit, field_errors, ip
+from webapp.applications import one_a_year, submit_posted, year_of
+from webapp.context import employer_required, employer_unit
 from webapp.extensions import db, system
 from webapp.verify import verify_url
 
@@ -71,27 +69,14 @@ def _submit(correcting: bool):
         flash("业务年度有误，请重新选择", "error")
         return redirect(url_for("reward.index"))
     data: dict = {name: request.form.get(name, "").strip() for name in FIELDS}
-    ids, refused = posted_attachments(unit, UPLOAD_KIND)  # kept even if a field below is refused
-    errors: dict[str, str] = {"attachments": refused} if refused else {}
-    data["attachment_ids"] = ids
-    try:
-        parsed = parse(RewardApplicationInput, data, strict=False)
-        if errors:
-            raise DomainError(errors["attachments"], "attachments")
-        if correcting:
-            application = rewards.application_of(db(), unit.id, year)
-            if application is None:
-                raise NotFound("未找到该申请")
-            rewards.correct(db(), system(), current_user, application, parsed, ip())
-        else:
-            rewards.apply(db(), system(), current_user, unit, year, parsed, ip=ip())
-        db().commit()
-    except DomainError as exc:
-        db().rollback()
-        errors.update(field_errors(exc))
-        return _render(db().get(Unit, unit.id), year, errors, data, 400)
-    flash("超比例奖励申请已重新提交，等待残联初审" if correcting else "超比例奖励申请已提交，等待残联初审", "success")
-    return redirect(url_for("reward.index", year=year))
+
+    return submit_posted(
+        unit, data, kind=UPLOAD_KIND, send=one_a_year(rewards, unit, year, correcting),
+        parse_body=lambda body: parse(RewardApplicationInput, body, strict=False),
+        render=lambda errors, body: _render(db().get(Unit, unit.id), year, errors, body, 400),
+        done="超比例奖励申请已重新提交，等待残联初审" if correcting else "超比例奖励申请已提交，等待残联初审",
+        back=url_for("reward.index", year=year),
+    )
 
 
 @bp.post("/")

@@ -16,8 +16,8 @@ from casework.placements import people_of
 from casework.schemas.graduate_answers import GraduateQuery, GraduateState, GraduateYear
 from casework.schemas.graduate_subsidy import GraduateSubsidyInput
 from domain.errors import Conflict, DomainError, NotFound
-from engine.clock import china_time
 from webapp.api import api_user, bp, login_required, spec
+from webapp.api.applications import decisions_json, unit_year
 from webapp.context import employer_unit
 from webapp.extensions import client_ip, db, system
 
@@ -33,21 +33,12 @@ def _application_json(grad: GraduateSubsidy) -> dict:
         "standard": format(grad.standard, "f"), "amount": format(grad.amount, "f"),
         "attachment_ids": list(grad.attachment_ids or []), "status": grad.status, "status_name": grad.status_name,
         "can_correct": can_correct(db(), grad),
-        "decisions": [
-            {"step": d.step, "outcome": d.outcome, "outcome_label": d.outcome_label, "reason": d.reason or "",
-             "actor_name": d.actor_name or d.actor, "at": china_time(d.at).isoformat()}
-            for d in decisions_of(db(), grad)
-        ],
+        "decisions": decisions_json(decisions_of(db(), grad)),
     }  # fmt: skip
 
 
 def _state(year: int | None) -> dict:
-    unit = employer_unit(api_user())
-    years = years_of(db(), unit.id)
-    if year is None:
-        year = years[0] if years else None
-    elif year not in years:
-        raise NotFound(f"本单位没有{year}年度的年审记录")
+    unit, years, year = unit_year(year)
     body: dict = {"year": year, "years": years, "persons": [], "applications": []}
     if year is None:
         return body

@@ -16,18 +16,14 @@ from casework.relief_review import asked, can_correct, decisions_of
 from casework.schemas.levy_relief import LevyReliefInput
 from casework.schemas.levy_relief_answers import LevyReliefQuery, LevyReliefState, LevyReliefYear
 from domain.errors import Conflict, DomainError, FieldErrors, NotFound
-from engine.clock import china_time
 from webapp.api import api_user, bp, login_required, spec
+from webapp.api.applications import at, decisions_json, unit_year
 from webapp.context import employer_unit
 from webapp.extensions import client_ip, db, system
 
 TAGS = ("缓减免申请",)
 employer_only = login_required("employer")
 NO_CASE = "本单位尚无按比例就业情况联网认证记录，请先进入年审申报后再申请缓减免"
-
-
-def _at(value) -> str:
-    return china_time(value).isoformat() if value is not None else ""
 
 
 def _application_json(relief: LevyRelief) -> dict:
@@ -38,23 +34,14 @@ def _application_json(relief: LevyRelief) -> dict:
         "defer_months": relief.defer_months, "asked": asked(relief),
         "attachment_ids": list(relief.attachment_ids or []), "status": relief.status,
         "status_name": relief.status_name, "status_help": STATUS_HELP.get(relief.status, ""),
-        "filed_at": _at(relief.filed_at), "can_correct": can_correct(db(), relief), "granted": relief.granted,
+        "filed_at": at(relief.filed_at), "can_correct": can_correct(db(), relief), "granted": relief.granted,
         "defer_until": relief.defer_until.isoformat() if relief.defer_until else None,
-        "decisions": [
-            {"step": d.step, "outcome": d.outcome, "outcome_label": d.outcome_label, "reason": d.reason or "",
-             "actor_name": d.actor_name or d.actor, "at": _at(d.at)}
-            for d in decisions_of(db(), relief)
-        ],
+        "decisions": decisions_json(decisions_of(db(), relief)),
     }  # fmt: skip
 
 
 def _state(year: int | None) -> dict:
-    unit = employer_unit(api_user())
-    years = years_of(db(), unit.id)
-    if year is None:
-        year = years[0] if years else None
-    elif year not in years:
-        raise NotFound(f"本单位没有{year}年度的年审记录")
+    unit, years, year = unit_year(year)
     body: dict = {"year": year, "years": years, "can_apply": False, "refusal": None, "application": None}
     if year is None:
         body["refusal"] = NO_CASE

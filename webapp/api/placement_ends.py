@@ -22,8 +22,8 @@ from casework.schemas.placement_end_answers import (
 )
 from domain.errors import Conflict, DomainError, NotFound
 from domain.id_number import mask_id_number
-from engine.clock import china_time
 from webapp.api import api_user, bp, login_required, spec
+from webapp.api.applications import decisions_json, unit_year
 from webapp.context import employer_unit
 from webapp.extensions import client_ip, db, system
 
@@ -40,21 +40,12 @@ def _request_json(end: PlacementEnd) -> dict:
         "attachment_ids": list(end.attachment_ids or []), "status": end.status, "status_name": end.status_name,
         "status_help": STATUS_HELP.get(end.status, ""), "months_removed": end.removed_month_count,
         "tax_corrected": bool(end.tax_corrected), "can_correct": review.can_correct(db(), end),
-        "decisions": [
-            {"step": d.step, "outcome": d.outcome, "outcome_label": d.outcome_label, "reason": d.reason or "",
-             "actor_name": d.actor_name or d.actor, "at": china_time(d.at).isoformat()}
-            for d in review.decisions_of(db(), end)
-        ],
+        "decisions": decisions_json(review.decisions_of(db(), end)),
     }  # fmt: skip
 
 
 def _state(year: int | None) -> dict:
-    unit = employer_unit(api_user())
-    years = years_of(db(), unit.id)
-    if year is None:
-        year = years[0] if years else None
-    elif year not in years:
-        raise NotFound(f"本单位没有{year}年度的年审记录")
+    unit, years, year = unit_year(year)
     body: dict = {"year": year, "years": years, "persons": [], "can_end_unit": False, "requests": []}
     if year is None:
         return body

@@ -27,8 +27,8 @@ from casework.schemas.reward_answers import (
 from casework.schemas.reward_application import RewardApplicationInput
 from casework.task_forms import task_with_form
 from domain.errors import Conflict, DomainError, FieldErrors, NotFound
-from engine.clock import china_time
 from webapp.api import api_user, bp, login_required, spec
+from webapp.api.applications import at, decisions_json, unit_year
 from webapp.context import employer_unit
 from webapp.extensions import client_ip, db, system
 from webapp.verify import verify_url
@@ -36,10 +36,6 @@ from webapp.verify import verify_url
 TAGS = ("超比例奖励",)
 employer_only = login_required("employer")
 _CENT = Decimal("0.01")
-
-
-def _at(value) -> str:
-    return china_time(value).isoformat() if value is not None else ""
 
 
 def _plain(value) -> str:
@@ -61,7 +57,7 @@ def _application_json(found: RewardOverview) -> dict:
     certificate = found.certificate
     return {
         "id": a.id, "year": a.year, "channel": a.channel, "channel_name": CHANNEL_NAMES.get(a.channel, a.channel),
-        "status": a.status, "status_name": a.status_name, "status_help": found.status_help, "filed_at": _at(a.filed_at),
+        "status": a.status, "status_name": a.status_name, "status_help": found.status_help, "filed_at": at(a.filed_at),
         "figures": {
             "certificate_number": None, "staff_count": a.staff_count, "placed_persons": _plain(a.placed_persons),
             "quota_persons": a.quota_persons, "over_persons": _plain(a.over_persons), "coefficient": _plain(a.coefficient),
@@ -69,25 +65,16 @@ def _application_json(found: RewardOverview) -> dict:
         },
         "payee_name": a.payee_name, "payee_account": a.payee_account, "payee_bank": a.payee_bank,
         "attachment_ids": list(a.attachment_ids or []), "can_correct": found.can_correct,
-        "decisions": [
-            {"step": d.step, "outcome": d.outcome, "outcome_label": d.outcome_label, "reason": d.reason or "",
-             "actor_name": d.actor_name or d.actor, "at": _at(d.at)}
-            for d in found.decisions
-        ],
+        "decisions": decisions_json(found.decisions),
         "certificate": None if certificate is None else {
-            "number": certificate.number, "issued_at": _at(certificate.issued_at), "status": certificate.status,
+            "number": certificate.number, "issued_at": at(certificate.issued_at), "status": certificate.status,
             "verify_url": verify_url(certificate.token),
         },
     }  # fmt: skip
 
 
 def _state(year: int | None) -> dict:
-    unit = employer_unit(api_user())
-    years = years_of(db(), unit.id)
-    if year is None:
-        year = default_year(db(), unit, years)
-    elif year not in years:
-        raise NotFound(f"本单位没有{year}年度的年审记录")
+    unit, years, year = unit_year(year, lambda unit, years: default_year(db(), unit, years))
     body: dict = {"year": year, "years": years, "can_apply": False, "refusal": None, "refusal_field": None,
                   "figures": None, "application": None}
     if year is None:
