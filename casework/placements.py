@@ -11,7 +11,7 @@ from adapters.errors import AdapterError
 from casework import labels
 from casework.audit import record
 from casework.cases import ensure_open
-from casework.models import Certificate, CertificationCase, Placement
+from casework.models import Certificate, CertificationCase, Placement, PlacementEnd
 from casework.models.placement import CONFIRMED, INCOMPLETE, PARTLY_REJECTED, STATUSES
 from casework.paging import Page, contains
 from casework.system import System
@@ -218,9 +218,36 @@ def update_person(
     record(session, user, "修改安置人员信息", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
 
 
+def end_holds(session: Session, people: list[Placement]) -> dict[int, str]:
+    """Of `people`, those a 单位注销安置登记 holds, with why (Chinese): ended (its months
+    from then on no longer count) or with a request under review, for the person or the
+    whole unit. 重新登记 or 删除 would rewrite or drop the months that request is about."""
+    holds = {p.id: f"已自{p.ended_from_month}月起注销安置登记" for p in people if p.ended_from_month is not None}
+    case_ids = {p.case_id for p in people}
+    if not case_ids:
+        return holds
+    pending = session.execute(
+        select(PlacementEnd.case_id, PlacementEnd.placement_id).where(
+            PlacementEnd.case_id.in_(case_ids), PlacementEnd.open_key.is_not(None)
+        )
+    ).all()
+    for case_id, placement_id in pending:
+        for p in people:
+            if p.id not in holds and p.case_id == case_id and placement_id in (None, p.id):
+                holds[p.id] = "注销安置登记申请正在审核"
+    return holds
+
+
+def _refuse_if_held(session: Session, placement: Placement, action: str) -> None:
+    held = end_holds(session, [placement]).get(placement.id)
+    if held:
+        raise DomainError(f"{placement.name}{held}，不能{action}")
+
+
 def re_register(session: Session, system: System, user, case: CertificationCase, placement: Placement, ip: str = "") -> None:
     """重新登记: the 审核结果 step's choice; the diagram takes the person back to 安置登记."""
     ensure_open(case)
+    _refuse_if_held(session, placement, "重新登记")
     task = require_task(session, placement, FORM_RESULT, "只有审核完成的人员才能重新登记")
     system.runtime.complete_task(session, task.task_id, {"result_action": "re_register"}, actor=user.login)
     record(session, user, "重新登记", case_id=case.id, target=f"placement:{placement.id}", ip=ip)
@@ -240,6 +267,7 @@ def remove_placement(session: Session, system: System, user, case: Certification
     """删除: before 完成申报 only; the diagram's 删除安置人员 path removes the person (the
     row stays for the audit trail). Whether a person can be removed now is its call."""
     ensure_open(case)
+    _refuse_if_held(session, placement, "删除")
     if placement.instance_id is None:
         placement.removed = True
     elif not system.runtime.send_message(session, placement.instance_id, REMOVE_MESSAGE, {}, actor=user.login):

@@ -54,6 +54,7 @@ def index():
         case=case,
         summary=cases.summarize(db(), case),
         page=page,
+        held=placements.end_holds(db(), list(page.items)),
         q=q,
         status=status,
         statuses=STATUSES,
@@ -120,6 +121,7 @@ def _render_detail(case, placement, errors: dict | None = None, data: dict | Non
         contract_types=registration.CONTRACT_TYPES,
         needs_history=registration.needs_history(case, placement),
         unit=case.unit,
+        held=placements.end_holds(session, [placement]).get(placement.id),
         steps=placements.stages(session, system(), case, placement),
         **_choices(),
     )

@@ -150,8 +150,11 @@ def test_file_return_correct_and_approve_through_the_page(app):
     assert row.status == "approved" and row.removed_month_count == 8
     page = text_of(client.get(f"/placement-end/?year={year}").get_data(as_text=True))
     assert "已注销" in page and "8个" in page and "初审：初审通过" in page and "复审：同意注销" in page
-    listing = text_of(client.get("/placements/").get_data(as_text=True))
+    html = client.get("/placements/").get_data(as_text=True)
+    listing = text_of(html)
     assert "已注销（自5月起）" in listing
+    assert "已自5月起注销安置登记，不能重新登记或删除" in listing  # the list offers neither
+    assert f"/placements/{pid}/delete" not in html and f"/placements/{pid}/reregister" not in html
 
 
 def test_nothing_without_a_case_and_the_form_of_the_year(app):

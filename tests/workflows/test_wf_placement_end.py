@@ -293,3 +293,37 @@ def test_an_ended_person_is_not_offered_for_next_year(system, placed, staff):
     with system.transaction() as s:
         following = cases.open_case(s, system, s.get(Unit, unit.id), case.year + 1, user.login)
         assert [p.id for p in placements.previous_year_people(s, following)] == [other]
+
+
+def test_a_person_under_a_placement_end_cannot_be_registered_again_or_deleted(system, placed, staff):
+    """重新登记 or 删除 would rewrite or drop the months a 注销 request is about: refused while
+    the request is reviewed and once it is approved, for that person only; a request for the
+    whole unit holds everyone."""
+    from casework import placements
+
+    unit, user, case, (pid, other), form = placed
+
+    def refused(person: int) -> list[str]:
+        messages = []
+        for act in (placements.re_register, placements.remove_placement):
+            with pytest.raises(DomainError) as caught, system.transaction() as s:
+                act(s, system, user, s.get(CertificationCase, case.id), s.get(Placement, person))
+            messages.append(caught.value.message)
+        return messages
+
+    def holds() -> dict[int, str]:
+        with system.transaction() as s:
+            return placements.end_holds(s, [s.get(Placement, pid), s.get(Placement, other)])
+
+    assert holds() == {}
+    eid = _apply(system, user, unit, case.year, _input(case, form, placement_id=pid))
+    name = _person(system, pid).name
+    assert holds() == {pid: "注销安置登记申请正在审核"}
+    assert refused(pid) == [f"{name}注销安置登记申请正在审核，不能重新登记", f"{name}注销安置登记申请正在审核，不能删除"]
+    _approve(system, staff, _row(system, eid).instance_id)
+    assert holds() == {pid: "已自4月起注销安置登记"}
+    assert refused(pid) == [f"{name}已自4月起注销安置登记，不能重新登记", f"{name}已自4月起注销安置登记，不能删除"]
+    assert not _person(system, pid).removed
+    whole = _apply(system, user, unit, case.year, _input(case, form, scope="unit", reason="单位注销"))
+    assert holds() == {pid: "已自4月起注销安置登记", other: "注销安置登记申请正在审核"}
+    assert _row(system, whole).status == "first_review"
