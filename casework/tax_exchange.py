@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.models import CertificationCase, TaxSubmission, Unit
-from casework.models.tax_submission import CONFIRMED, INCONSISTENT
+from casework.models.tax_submission import CONFIRMED, INCONSISTENT, SENT, SUPERSEDED
 from casework.system import System
 from domain.errors import NotFound
 
@@ -46,7 +46,8 @@ def next_version(session: Session, case: CertificationCase) -> NextVersion:
 
 
 def record_submission(session: Session, case: CertificationCase, receipt: dict, now: datetime) -> TaxSubmission:
-    """The receipt of a delivered push, once per key."""
+    """The receipt of a delivered push, once per key; a version sent before it and not yet
+    checked becomes 已被更正."""
     key = str(receipt.get("idempotency_key", ""))[:128]
     found = session.scalar(select(TaxSubmission).where(TaxSubmission.idempotency_key == key))
     if found is not None:
@@ -60,6 +61,10 @@ def record_submission(session: Session, case: CertificationCase, receipt: dict, 
         correction_of_id=last.id if last else None, approved_months=int(receipt.get("approved_months") or 0),
         sent_at=now, reason="",
     )
+    if last is not None and last.status == SENT:
+        # not checked yet: the tax side now takes the correction, and a late check of this
+        # version is no longer taken (receive_confirmation answers only the latest)
+        last.status = SUPERSEDED
     session.add(row)
     session.flush()
     return row

@@ -15,11 +15,13 @@ from engine.db import Base
 SENT = "sent"  # 已发送至税务部门
 CONFIRMED = "confirmed"  # 税务已确认
 INCONSISTENT = "inconsistent"  # 税务反馈不一致
-STATUS_NAMES = {SENT: "已发送至税务部门", CONFIRMED: "税务已确认", INCONSISTENT: "税务反馈不一致"}
+SUPERSEDED = "superseded"  # 已被更正: a later version was sent before this one was checked
+STATUS_NAMES = {SENT: "已发送至税务部门", CONFIRMED: "税务已确认", INCONSISTENT: "税务反馈不一致", SUPERSEDED: "已被更正"}
 STATUS_HELP = {
     SENT: "认证结果已推送税务部门并取得回执，等待税务部门核对确认",
     CONFIRMED: "税务部门已核对，与其掌握的数据一致",
     INCONSISTENT: "税务部门核对后反馈不一致，残联工作人员将核实处理",
+    SUPERSEDED: "本版本核对前已报送更正数据，税务部门以最新版本为准，本版本不再等待核对",
 }
 
 

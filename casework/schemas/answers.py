@@ -136,7 +136,7 @@ class Case(Answer):
     can_declare: bool
     declaration_period: DeclarationPeriod
     tax: dict[str, Any] | None = Field(
-        default=None, description="最近一次发送税务部门的记录：version、receipt_no、sent_at、status（sent已发送至税务部门/confirmed税务已确认/inconsistent税务反馈不一致）、status_name、reason"
+        default=None, description="最近一次发送税务部门的记录：version、receipt_no、sent_at、status（sent已发送至税务部门/confirmed税务已确认/inconsistent税务反馈不一致/superseded已被更正）、status_name、reason"
     )
 
 
@@ -169,7 +169,7 @@ class TaxSubmissionRow(Answer):
     version: int = Field(description="1为首次报送，2起为更正")
     receipt_no: str
     sent_at: str
-    status: str = Field(description="sent已发送至税务部门，confirmed税务已确认，inconsistent税务反馈不一致")
+    status: str = Field(description="sent已发送至税务部门，confirmed税务已确认，inconsistent税务反馈不一致，superseded已被更正（核对前已报送更正数据）")
     status_name: str
     checked_at: str | None
     reason: str

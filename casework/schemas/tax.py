@@ -11,7 +11,7 @@ from casework.schemas.common import PageQuery
 from casework.schemas.messages import Label
 from casework.schemas.types import text
 
-STATUSES = ("sent", "confirmed", "inconsistent")
+STATUSES = ("sent", "confirmed", "inconsistent", "superseded")
 
 
 class TaxCheckInput(Request):
@@ -25,5 +25,5 @@ class TaxCheckInput(Request):
 
 class TaxQuery(PageQuery):
     q: text("单位名称、统一社会信用代码或回执编号", required=False, max_len=100) = ""
-    status: text("税务状态", required=False, enum=STATUSES, description="sent已发送，confirmed税务已确认，inconsistent税务反馈不一致") = ""
+    status: text("税务状态", required=False, enum=STATUSES, description="sent已发送，confirmed税务已确认，inconsistent税务反馈不一致，superseded已被更正（核对前已报送更正数据）") = ""
     year: Annotated[int | None, Label("业务年度"), Field(ge=2000, le=2100)] = None

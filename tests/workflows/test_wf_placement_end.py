@@ -174,6 +174,35 @@ def test_after_the_year_went_to_tax_a_correction_is_pushed_and_the_certificate_r
         assert person["certified_months"] == list(range(1, 10))
 
 
+def test_a_correction_sent_before_the_first_version_was_checked_supersedes_it(
+    system, placed, staff, simulator_url
+):
+    """The year went to tax and, before the tax side checked it, a 注销 sent a correction:
+    the first version becomes 已被更正, the correction's check is recorded on it, and the
+    first version's late check is no longer taken."""
+    unit, user, case, (pid, _), form = placed
+    declare(system, user, case.id)
+    iid = case_row(system, case.id).instance_id
+    with system.transaction() as s:
+        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
+    system.drain()
+    assert _submissions(system, case.id) == [(1, "sent", 24)]
+    eid = _apply(system, user, unit, case.year, _input(
+        case, form, placement_id=pid, reason="退休", ended_on=date(case.year, 9, 30).isoformat(), from_month=10))
+    _approve(system, staff, _row(system, eid).instance_id)
+    system.drain()
+    assert _row(system, eid).tax_corrected
+    assert _submissions(system, case.id) == [(1, "superseded", 24), (2, "sent", 21)]
+    first, second = tax_confirmations(simulator_url, 2)[:2]
+    assert second["idempotency_key"].endswith("-v2")
+    assert deliver_tax_confirmation(system, second)
+    assert not deliver_tax_confirmation(system, first)  # too late: the correction stands
+    assert _submissions(system, case.id) == [(1, "superseded", 24), (2, "confirmed", 21)]
+    with system.transaction() as s:
+        rows = s.scalars(select(TaxSubmission).where(TaxSubmission.case_id == case.id).order_by(TaxSubmission.version))
+        assert [r.status_name for r in rows] == ["已被更正", "税务已确认"]
+
+
 def test_a_request_that_ends_no_counted_month_sends_nothing(system, placed, staff, simulator_url):
     unit, user, case, (pid, _), form = placed
     declare(system, user, case.id)
