@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casework import cases, decisions
+from casework import cases
 from casework.models import LevyRelief, Unit, User
-from casework.schemas.review import ApprovalInput
-from engine.models import InboxTask
+from tests.applicationkit import decide_on
 
 REASON = "2025年7月遭受特大洪涝灾害，厂房和生产设备受损，直接经济损失约300万元"
 
@@ -32,13 +31,7 @@ def relief_of(app, credit_code: str, year: int) -> LevyRelief | None:
 
 def decide(app, login: str, relief_id: int, task_name: str, outcome: str, reason: str = "") -> None:
     """初审 (first_review, a reviewer) or 复审 (second_review, a supervisor) through the service."""
-    system = app.extensions["quotacert"]
-    with system.transaction() as s:
-        found = s.get(LevyRelief, relief_id)
-        task = s.scalar(select(InboxTask).where(InboxTask.instance_id == found.instance_id, InboxTask.task_name == task_name))
-        assert task is not None, [(t.task_name, t.form) for t in s.scalars(select(InboxTask).where(InboxTask.instance_id == found.instance_id))]
-        user = s.scalar(select(User).where(User.login == login))
-        decisions.decide(s, system, user, task.task_id, ApprovalInput(outcome=outcome, reason=reason))
+    decide_on(app, LevyRelief, relief_id, login, outcome, reason, task_name)
 
 
 def approve(app, relief_id: int) -> None:

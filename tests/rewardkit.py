@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casework import cases, certificates, decisions
+from casework import cases, certificates
 from casework.models import RewardApplication, Unit, User
-from casework.schemas.review import ApprovalInput
-from engine.models import InboxTask
+from tests.applicationkit import decide_on
 from tests.certkit import add_certified_person, declared, id_number
 
 PAYEE = {"payee_name": "鞍山市铁东区示范机械有限公司", "payee_account": "6222 0000 1234 5678", "payee_bank": "中国银行鞍山分行"}
@@ -40,13 +39,7 @@ def application(app, credit_code: str, year: int) -> RewardApplication | None:
 
 def decide(app, login: str, application_id: int, task_name: str, outcome: str, reason: str = "") -> None:
     """初审 (first_review, a reviewer) or 复审 (second_review, a supervisor) through the service."""
-    system = app.extensions["quotacert"]
-    with system.transaction() as s:
-        found = s.get(RewardApplication, application_id)
-        task = s.scalar(select(InboxTask).where(InboxTask.instance_id == found.instance_id, InboxTask.task_name == task_name))
-        assert task is not None, [(t.task_name, t.form) for t in s.scalars(select(InboxTask).where(InboxTask.instance_id == found.instance_id))]
-        user = s.scalar(select(User).where(User.login == login))
-        decisions.decide(s, system, user, task.task_id, ApprovalInput(outcome=outcome, reason=reason))
+    decide_on(app, RewardApplication, application_id, login, outcome, reason, task_name)
 
 
 def approve(app, application_id: int) -> None:

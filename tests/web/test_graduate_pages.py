@@ -17,6 +17,7 @@ from casework.models import CertificationCase, GraduateSubsidy, Placement, Unit
 from engine.models import InboxTask
 from tests.api.files import pdf_bytes
 from tests.api.test_pages import page_login, token
+from tests.applicationkit import decide_on
 from tests.reliefkit import open_year
 
 UNIT = "91210302052118596L"  # 鞍山市铁东区示范机械有限公司
@@ -103,16 +104,7 @@ def test_apply_return_and_correct_through_the_page(app):
 
 
 def decide(app, login: str, graduate_id: int, outcome: str, reason: str = "") -> None:
-    from casework import decisions
-    from casework.models import User
-    from casework.schemas.review import ApprovalInput
-
-    system = app.extensions["quotacert"]
-    with system.transaction() as s:
-        found = s.get(GraduateSubsidy, graduate_id)
-        task = s.scalar(select(InboxTask).where(InboxTask.instance_id == found.instance_id))
-        user = s.scalar(select(User).where(User.login == login))
-        decisions.decide(s, system, user, task.task_id, ApprovalInput(outcome=outcome, reason=reason))
+    decide_on(app, GraduateSubsidy, graduate_id, login, outcome, reason)
 
 
 def test_nothing_is_created_without_a_case(app):

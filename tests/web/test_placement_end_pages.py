@@ -23,6 +23,7 @@ from casework.models import CertificationCase, MonthCheck, Placement, PlacementE
 from engine.models import InboxTask
 from tests.api.files import pdf_bytes
 from tests.api.test_pages import page_login, token
+from tests.applicationkit import decide_on
 from tests.reliefkit import open_year
 
 UNIT = "91210302052118596L"  # 鞍山市铁东区示范机械有限公司 (210302)
@@ -53,16 +54,7 @@ def placed(app, credit_code: str, year: int, name: str = "张注销", id_number:
 
 def decide(app, login: str, end_id: int, outcome: str, reason: str = "") -> None:
     """初审 (a reviewer) or 复审 (a supervisor): the request's open 审批 step, through the service."""
-    from casework import decisions
-    from casework.models import User
-    from casework.schemas.review import ApprovalInput
-
-    system = app.extensions["quotacert"]
-    with system.transaction() as s:
-        end = s.get(PlacementEnd, end_id)
-        task = s.scalar(select(InboxTask).where(InboxTask.instance_id == end.instance_id, InboxTask.form == "decision"))
-        user = s.scalar(select(User).where(User.login == login))
-        decisions.decide(s, system, user, task.task_id, ApprovalInput(outcome=outcome, reason=reason))
+    decide_on(app, PlacementEnd, end_id, login, outcome, reason)
 
 
 def ends(app) -> list[PlacementEnd]:

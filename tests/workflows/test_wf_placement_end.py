@@ -87,6 +87,16 @@ def _approve(system, staff, iid) -> None:
     _decide(system, staff("supervisor_anshan"), inbox_row(system, iid, "second_review").task_id, "approve")
 
 
+def _sent_to_tax(system, user, case, staff) -> int:
+    """完成申报, then 发送税务部门 (the push delivered); the case's instance id."""
+    declare(system, user, case.id)
+    iid = case_row(system, case.id).instance_id
+    with system.transaction() as s:
+        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
+    system.drain()
+    return iid
+
+
 def _submissions(system, case_id) -> list[tuple]:
     with system.transaction() as s:
         rows = s.scalars(select(TaxSubmission).where(TaxSubmission.case_id == case_id).order_by(TaxSubmission.version))
@@ -135,11 +145,7 @@ def test_after_the_year_went_to_tax_a_correction_is_pushed_and_the_certificate_r
     system, placed, staff, simulator_url
 ):
     unit, user, case, (pid, _), form = placed
-    declare(system, user, case.id)
-    iid = case_row(system, case.id).instance_id
-    with system.transaction() as s:
-        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
-    system.drain()
+    iid = _sent_to_tax(system, user, case, staff)
     while instance(system, iid).next_timer_at is not None:  # 审核认定书 after three working days, the feedback period
         advance_past(system, aware(instance(system, iid).next_timer_at))
     assert deliver_tax_confirmation(system, tax_confirmations(simulator_url, 1)[0])
@@ -181,11 +187,7 @@ def test_a_correction_sent_before_the_first_version_was_checked_supersedes_it(
     the first version becomes 已被更正, the correction's check is recorded on it, and the
     first version's late check is no longer taken."""
     unit, user, case, (pid, _), form = placed
-    declare(system, user, case.id)
-    iid = case_row(system, case.id).instance_id
-    with system.transaction() as s:
-        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
-    system.drain()
+    _sent_to_tax(system, user, case, staff)
     assert _submissions(system, case.id) == [(1, "sent", 24)]
     eid = _apply(system, user, unit, case.year, _input(
         case, form, placement_id=pid, reason="退休", ended_on=date(case.year, 9, 30).isoformat(), from_month=10))
@@ -205,11 +207,7 @@ def test_a_correction_sent_before_the_first_version_was_checked_supersedes_it(
 
 def test_a_request_that_ends_no_counted_month_sends_nothing(system, placed, staff, simulator_url):
     unit, user, case, (pid, _), form = placed
-    declare(system, user, case.id)
-    iid = case_row(system, case.id).instance_id
-    with system.transaction() as s:
-        review.send_to_tax(s, system, staff("reviewer_anshan"), inbox_row(system, iid, "send_to_tax").task_id)
-    system.drain()
+    _sent_to_tax(system, user, case, staff)
     with system.transaction() as s:  # the person's December was never ticked
         person = s.get(Placement, pid)
         next(m for m in person.months if m.month == 12).selected = False
