@@ -11,8 +11,6 @@ Another unit's request, or another jurisdiction's, is the same 404 as a missing 
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
     Flask,
@@ -21,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -45,6 +42,7 @@ from casework.schemas import parse
 from casework.schemas.placement_end import PlacementEndInput
 from casework.schemas.placement_end_answers import PlacementEndListQuery
 from domain.id_number import mask_id_number
+from webapp import downloads
 from webapp.applications import filled, submit_posted, year_of
 from webapp.auth import role_required
 from webapp.context import employer_required, employer_unit, ip, parsed_args
@@ -56,7 +54,6 @@ staff_bp = Blueprint("placement_end_review", __name__, url_prefix="/review/place
 UPLOAD_KIND = "placement_end_material"
 FIELDS = ("scope", "placement_id", "reason", "ended_on", "from_month", "note")
 NEW = "new"  # the key of the form for a new request (a returned one's key is its id)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_COLUMNS = (
     ("序号", 6), ("用人单位", 34), ("统一社会信用代码", 22), ("业务年度", 10), ("注销范围", 14), ("安置人员", 12),
     ("身份证号", 22), ("注销原因", 12), ("注销日期", 12), ("注销起始月份", 12), ("提交人", 14), ("提交时间", 18),
@@ -165,8 +162,7 @@ def form_pdf():
         flash("本单位尚未开始年审申报，没有可注销的安置登记", "error")
         return redirect(url_for("placement_end.index"))
     data = documents.deregistration_pdf(case, people_of(db(), case.id))
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"注销业务申请书_{case.year}.pdf")
+    return downloads.pdf(data, f"注销业务申请书_{case.year}.pdf")
 
 
 # -- the reviewers' and supervisors' list ------------------------------------------------------
@@ -205,7 +201,7 @@ def staff_export():
     )  # fmt: skip
     title = f"{current_user.display_name or current_user.login} 单位注销安置登记"
     data = table_workbook(title, "单位注销安置登记", LIST_COLUMNS, rows)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="单位注销安置登记.xlsx")
+    return downloads.xlsx(data, "单位注销安置登记.xlsx")
 
 
 @staff_bp.get("/<int:end_id>")

@@ -4,9 +4,7 @@ service, render; a DomainError re-renders the form with the user's input kept.""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, Flask, flash, render_template, request, send_file
+from flask import Blueprint, Flask, flash, render_template, request
 from flask_login import current_user
 
 from casework import cases, certificates, documents, placements, registration, uploads, verification
@@ -18,6 +16,7 @@ from casework.placements import EDUCATION, HOUSEHOLD_TYPES
 from casework.schemas import parse
 from casework.schemas.placements import MaterialChoice
 from domain.errors import DomainError
+from webapp import downloads
 from webapp.context import back, employer_case, employer_required, fail, field_errors, form_data, ip
 from webapp.extensions import db, system
 from webapp.verify import verify_url
@@ -322,7 +321,7 @@ def declare():
 def pledge_pdf():
     """下载承诺书: the pledge filled in for this unit and year, to sign at a window."""
     case = employer_case()
-    return _pdf(documents.pledge_pdf(case), f"申报资料真实性承诺书_{case.year}.pdf")
+    return downloads.pdf(documents.pledge_pdf(case), f"申报资料真实性承诺书_{case.year}.pdf")
 
 
 @bp.get("/deregistration.pdf")
@@ -331,7 +330,7 @@ def deregistration_pdf():
     """下载注销业务申请书: the form for ending placement registrations, with the unit and
     the year's placed persons (单位注销安置登记 offers the same for any of its years)."""
     case = employer_case()
-    return _pdf(documents.deregistration_pdf(case, placements.people_of(db(), case.id)), f"注销业务申请书_{case.year}.pdf")
+    return downloads.pdf(documents.deregistration_pdf(case, placements.people_of(db(), case.id)), f"注销业务申请书_{case.year}.pdf")
 
 
 @bp.get("/certificate.pdf")
@@ -349,11 +348,7 @@ def certificate_pdf():
         return back("placements.index")
     data = documents.signed_certificate_pdf(certificate, verify_url(certificate.token), system().settings, now)
     db().commit()  # a case released before certificates were recorded: its first version
-    return _pdf(data, f"审核认定书_{certificate.number}.pdf")
-
-
-def _pdf(data: bytes, name: str):
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
+    return downloads.pdf(data, f"审核认定书_{certificate.number}.pdf")
 
 
 @bp.get("/export.xlsx")
@@ -361,12 +356,7 @@ def _pdf(data: bytes, name: str):
 def export():
     case = employer_case()
     data = placements_workbook(db(), case)
-    return send_file(
-        BytesIO(data),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"安置人员列表_{case.year}.xlsx",
-    )
+    return downloads.xlsx(data, f"安置人员列表_{case.year}.xlsx")
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,7 @@ from casework.schemas import parse
 from casework.schemas.review import AssignInput, Decision, TaskQuery
 from domain.errors import Conflict, DomainError, FieldErrors, NotFound
 from domain.workdays import add_working_days
+from webapp import downloads
 from webapp.context import back, field_errors, ip
 from webapp.errors import respond
 from webapp.extensions import db, system
@@ -92,7 +93,7 @@ def export():
     now = system().runtime.clock.now()
     page = review.inbox(db(), current_user, now=now, filters=filters, soon_until=soon_until(now), page=1, per_page=5000)
     data = inbox_workbook(page.items, f"{current_user.display_name or current_user.login} 待办任务")
-    return send_file(BytesIO(data), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True, download_name="待办任务.xlsx")
+    return downloads.xlsx(data, "待办任务.xlsx")
 
 
 @bp.get("/tasks/<task_id>")

@@ -8,9 +8,7 @@ for a field keeps them: the page lists them again as kept files."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, Flask, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 
 from casework import documents, uploads
 from casework import reward_applications as rewards
@@ -21,6 +19,7 @@ from casework.models.reward import APPROVED, STATUS_HELP, STATUS_NAMES
 from casework.reward_overview import coefficient, default_year, money, overview, persons
 from casework.schemas import parse
 from casework.schemas.reward_application import RewardApplicationInput
+from webapp import downloads
 from webapp.applications import one_a_year, submit_posted, year_of
 from webapp.context import employer_required, employer_unit
 from webapp.extensions import db, system
@@ -106,8 +105,7 @@ def certificate_pdf(year: int):
         return redirect(url_for("reward.index", year=year))
     now = system().runtime.clock.now()
     data = documents.signed_reward_certificate_pdf(certificate, verify_url(certificate.token), system().settings, now)
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"奖励审核认定书_{certificate.number}.pdf")
+    return downloads.pdf(data, f"奖励审核认定书_{certificate.number}.pdf")
 
 
 def init_app(app: Flask) -> None:

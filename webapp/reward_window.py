@@ -8,8 +8,6 @@ Another jurisdiction's unit or application is the same 404 as a missing one."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
     Flask,
@@ -17,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -34,6 +31,7 @@ from casework.schemas.reward_application import RewardApplicationInput
 from casework.schemas.reward_window import RewardListQuery, RewardUnitQuery, RewardYearQuery
 from domain import regions
 from domain.errors import DomainError, FieldErrors
+from webapp import downloads
 from webapp.auth import role_required
 from webapp.context import field_errors, ip, parsed_args
 from webapp.extensions import db, system
@@ -43,7 +41,6 @@ bp = Blueprint("reward_window", __name__, url_prefix="/review/reward")
 FIELDS = ("payee_name", "payee_account", "payee_bank")
 UPLOAD_KIND = "reward_material"
 MAX_FILES = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_COLUMNS = (
     ("序号", 6), ("用人单位", 34), ("统一社会信用代码", 22), ("业务年度", 10), ("申请方式", 14), ("提交人", 14),
     ("提交时间", 18), ("上年度在职职工总数", 12), ("上年度安置残疾人数", 12), ("超比例安置残疾人数", 12),
@@ -91,7 +88,7 @@ def export():
     )
     title = f"{current_user.display_name or current_user.login} 超比例奖励申请"
     data = table_workbook(title, "超比例奖励申请", LIST_COLUMNS, rows)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="超比例奖励申请.xlsx")
+    return downloads.xlsx(data, "超比例奖励申请.xlsx")
 
 
 @bp.get("/<int:application_id>")

@@ -4,9 +4,8 @@ receipt, and the tax side's check; filterable, paged, exportable to Excel."""
 from __future__ import annotations
 
 from functools import wraps
-from io import BytesIO
 
-from flask import Blueprint, Flask, abort, render_template, request, send_file
+from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
 from casework import tax_exchange
@@ -16,6 +15,7 @@ from casework.schemas import parse
 from casework.schemas.tax import TaxQuery
 from casework.scope import reads_case_files
 from domain.errors import DomainError
+from webapp import downloads
 from webapp.extensions import db
 from webapp.review import staff_required as inbox_staff
 
@@ -67,8 +67,7 @@ def export():
         return index()
     page = tax_exchange.submissions(db(), current_user.region_code, q=args.q, status=args.status, year=args.year, page=1, per_page=5000)
     data = tax_workbook(page.items, f"{current_user.display_name or current_user.login} 发送税务查询")
-    return send_file(BytesIO(data), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name="发送税务查询.xlsx")
+    return downloads.xlsx(data, "发送税务查询.xlsx")
 
 
 def init_app(app: Flask) -> None:
