@@ -83,4 +83,5 @@ def diagram_rules(session: Session, day: date, *, process_ids: frozenset[str] | 
         process_ids=process_ids,
         time_limits=time_limits(day),
         params=plain_params(day),
+        registries=task_forms.registry_state(),
     )

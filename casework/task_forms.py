@@ -75,6 +75,13 @@ def load_forms() -> dict[str, TaskForm]:
     return FORMS
 
 
+def registry_state() -> str:
+    """Which forms are registered, each by key and object: a diagram's check consults
+    them, so this names them for engine.validation.rules_key (a form registered or
+    replaced since makes another key)."""
+    return repr(sorted((key, id(form)) for key, form in FORMS.items()))
+
+
 def register_form(form: TaskForm) -> TaskForm:
     FORMS[form.key] = form
     return form

@@ -133,6 +133,29 @@ class DiagramRules:
     time_limits: Mapping[str, int] = field(default_factory=dict)
     params: Mapping[str, object] = field(default_factory=dict)
     max_bytes: int = 5_000_000
+    # Names the state of whatever the callables above consult (the caller's registries);
+    # rules with the same non-empty `registries` and the same data check a diagram alike,
+    # so a diagram that passed may be remembered (see `rules_key`). Empty: never remembered.
+    registries: str = ""
+
+
+def rules_key(rules: DiagramRules) -> tuple | None:
+    """Everything a check's verdict depends on besides the diagram itself, as a hashable
+    key; None when the rules cannot say (no `registries`)."""
+    if not rules.registries:
+        return None
+    return (
+        rules.registries,
+        tuple(sorted(rules.lanes.roles.items())),
+        tuple(sorted(rules.lanes.staff_roles)),
+        tuple(sorted((name, tuple(sorted(ps))) for name, ps in rules.operations.items())),
+        tuple(sorted(rules.functions)),
+        tuple(sorted((name, tuple(sorted(keys))) for name, keys in rules.start_data.items())),
+        None if rules.process_ids is None else tuple(sorted(rules.process_ids)),
+        tuple(sorted(rules.time_limits.items())),
+        tuple(sorted((name, repr(value)) for name, value in rules.params.items())),
+        rules.max_bytes,
+    )
 
 
 @dataclass(frozen=True)

@@ -319,3 +319,39 @@ def test_exclude_actor_must_name_data_the_process_has(rules: DiagramRules) -> No
     assert "“first_reviewr”在流程中没有来源" in problems["second_review"]
     broken = xml.replace('value="first_reviewer"', 'value="a b"')
     assert "须是一个或多个变量名" in by_element(check_diagram(broken, "r.bpmn", rules)[1])["second_review"]
+
+
+# -- remembered verdicts ---------------------------------------------------------------------
+
+
+def test_a_passing_diagram_is_not_checked_again_under_the_same_rules(rules, monkeypatch):
+    """engine.specs remembers a pass by content and rules (rules_key): the same diagram
+    under the same rules is not checked a second time; other lanes, other registries or
+    rules that cannot name their registries are checked afresh, and a failure never is
+    remembered."""
+    from engine import specs
+
+    calls: list[str] = []
+
+    def counted(data, filename, *args, **kwargs):
+        calls.append(filename)
+        return check_diagram(data, filename, *args, **kwargs)
+
+    monkeypatch.setattr(specs, "check_diagram", counted)
+    monkeypatch.setattr(specs, "_PASSED", specs.OrderedDict())
+    shipped = SHIPPED[0].read_text(encoding="utf-8")
+    broken = next(iter(sorted(BROKEN.glob("*.bpmn")))).read_text(encoding="utf-8")
+    named = dataclasses.replace(rules, registries=task_forms.registry_state())
+
+    def check(with_rules: DiagramRules, xml: str, filename: str) -> list[Problem]:
+        registry = specs.SpecRegistry(rules=lambda session: with_rules)
+        return registry.check(None, xml, filename)[1]
+
+    assert check(named, shipped, "a.bpmn") == [] and check(named, shipped, "a.bpmn") == []
+    assert calls == ["a.bpmn"]
+    assert check(named, shipped, "b.bpmn") == [] and len(calls) == 2  # another file name
+    more_lanes = LaneTable(roles={**rules.lanes.roles, "审计": "supervisor"})
+    assert check(dataclasses.replace(named, lanes=more_lanes), shipped, "a.bpmn") == [] and len(calls) == 3
+    assert check(dataclasses.replace(named, registries="other forms"), shipped, "a.bpmn") == [] and len(calls) == 4
+    assert check(rules, shipped, "a.bpmn") == [] and check(rules, shipped, "a.bpmn") == [] and len(calls) == 6
+    assert check(named, broken, "x.bpmn") and check(named, broken, "x.bpmn") and len(calls) == 8
