@@ -145,7 +145,8 @@ def test_file_return_correct_and_approve_through_the_page(app):
     html = client.get("/placements/").get_data(as_text=True)
     listing = text_of(html)
     assert "已注销（自5月起）" in listing
-    assert "已自5月起注销安置登记，不能重新登记或删除" in listing  # the list offers neither
+    assert "已注销，不可重新登记或删除" in listing  # the list offers neither, and says why
+    assert 'title="已自5月起注销安置登记，不能重新登记或删除"' in html
     assert f"/placements/{pid}/delete" not in html and f"/placements/{pid}/reregister" not in html
 
 
